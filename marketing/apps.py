@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketingConfig(AppConfig):
+    """Promotions and coupons of a dealer (dealer schema)."""
+
+    name = "marketing"
+    verbose_name = _("Marketing")

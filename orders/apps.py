@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    """Buyer orders at a dealer (dealer schema)."""
+
+    name = "orders"
+    verbose_name = _("Orders")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SuppliersConfig(AppConfig):
+    """A supplier's private operations (supplier schema)."""
+
+    name = "suppliers"
+    verbose_name = _("Suppliers")
