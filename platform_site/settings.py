@@ -68,7 +68,14 @@ COMMON_APPS = [
 
 TENANT_TYPES = {
     "public": {
-        "APPS": ["django_tenants", "tenants", "django.contrib.admin", *COMMON_APPS, "catalog", "analytics"],
+        "APPS": [
+            "django_tenants",
+            "tenants",
+            "django.contrib.admin",
+            *COMMON_APPS,
+            "catalog",
+            "analytics",
+        ],
         "URLCONF": "platform_site.urls_public",
     },
     "supplier": {
@@ -134,7 +141,9 @@ TEMPLATES = [
 
 # --- Database, cache, Celery -------------------------------------------------------------------
 
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("CONN_MAX_AGE", "60")))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("CONN_MAX_AGE", "60")))
+}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", "test_platform")}
@@ -180,7 +189,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

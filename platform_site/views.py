@@ -23,7 +23,9 @@ class HealthView(View):
         except Exception:  # noqa: BLE001
             checks["redis"] = False
         healthy = all(checks.values())
-        return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+        return JsonResponse(
+            {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+        )
 
 
 class UnknownHostView(View):

@@ -22,10 +22,16 @@ def application_outcome_send(*, application_id: int) -> bool:
 
         tenant = application.tenant
         with tenant_context(tenant):
-            owner = User.objects.filter(role=Role.OWNER, email=application.contact_email.lower()).first()
+            owner = User.objects.filter(
+                role=Role.OWNER, email=application.contact_email.lower()
+            ).first()
             if owner is None or owner.has_usable_password():
                 return False  # the owner already chose a password; a second link is not needed
-            context.update(tenant=tenant, backoffice_url=tenant.base_url + "/", password_url=owner_password_set_url(tenant, owner))
+            context.update(
+                tenant=tenant,
+                backoffice_url=tenant.base_url + "/",
+                password_url=owner_password_set_url(tenant, owner),
+            )
         template = "tenants/email/application_approved"
     elif application.status == ApplicationStatus.REJECTED:
         template = "tenants/email/application_rejected"

@@ -26,9 +26,34 @@ class TenantStatus(models.TextChoices):
 # Subdomains that a tenant may never take: they name platform services or confuse people.
 RESERVED_SUBDOMAINS = frozenset(
     {
-        "www", "admin", "api", "app", "static", "media", "mail", "smtp", "ftp", "platform",
-        "public", "template", "spare", "help", "support", "status", "healthz", "login", "apply",
-        "account", "accounts", "dashboard", "docs", "blog", "cdn", "assets", "test", "demo-admin",
+        "www",
+        "admin",
+        "api",
+        "app",
+        "static",
+        "media",
+        "mail",
+        "smtp",
+        "ftp",
+        "platform",
+        "public",
+        "template",
+        "spare",
+        "help",
+        "support",
+        "status",
+        "healthz",
+        "login",
+        "apply",
+        "account",
+        "accounts",
+        "dashboard",
+        "docs",
+        "blog",
+        "cdn",
+        "assets",
+        "test",
+        "demo-admin",
     }
 )
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28}[a-z0-9])$")
@@ -44,7 +69,9 @@ def validate_subdomain(value: str) -> None:
             code="subdomain_format",
         )
     if value in RESERVED_SUBDOMAINS:
-        raise ValidationError(_("“%(value)s” is reserved."), code="subdomain_reserved", params={"value": value})
+        raise ValidationError(
+            _("“%(value)s” is reserved."), code="subdomain_reserved", params={"value": value}
+        )
 
 
 def schema_name_for(slug: str) -> str:
@@ -59,10 +86,14 @@ class Tenant(TenantMixin):
     the latest migrations together with every real tenant.
     """
 
-    type = models.CharField(_("type"), max_length=16, choices=[("public", _("Platform"))] + TenantType.choices)
+    type = models.CharField(
+        _("type"), max_length=16, choices=[("public", _("Platform"))] + TenantType.choices
+    )
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("subdomain"), max_length=30, unique=True, null=True, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=TenantStatus.choices, default=TenantStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=16, choices=TenantStatus.choices, default=TenantStatus.ACTIVE
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     activated_at = models.DateTimeField(_("live since"), null=True, blank=True)
 
@@ -141,7 +172,11 @@ class TenantApplication(models.Model):
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
 
     status = models.CharField(
-        _("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED, db_index=True
+        _("status"),
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+        db_index=True,
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     # Results of the automatic pre-check: [{"check": ..., "ok": bool, "message": ...}, ...]
@@ -208,7 +243,10 @@ class ApplicationDocument(models.Model):
     """A qualification document attached to an application; never served publicly."""
 
     application = models.ForeignKey(
-        TenantApplication, verbose_name=_("application"), on_delete=models.CASCADE, related_name="documents"
+        TenantApplication,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="documents",
     )
     kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind.choices)
     file = models.FileField(_("file"), upload_to=application_document_path)
@@ -227,4 +265,6 @@ class ApplicationDocument(models.Model):
 
     @property
     def extension(self) -> str:
-        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, "")
+        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
+            self.content_type, ""
+        )

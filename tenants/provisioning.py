@@ -40,7 +40,10 @@ def expected_migrations(tenant_type: str) -> frozenset[tuple[str, str]]:
     """Every migration on disk of the apps that a schema of ``tenant_type`` holds."""
     from django.apps import apps
 
-    labels = {apps.get_app_config(name.rsplit(".", 1)[-1]).label for name in settings.TENANT_TYPES[tenant_type]["APPS"]}
+    labels = {
+        apps.get_app_config(name.rsplit(".", 1)[-1]).label
+        for name in settings.TENANT_TYPES[tenant_type]["APPS"]
+    }
     loader = MigrationLoader(None, ignore_no_migrations=True, load=True)
     return frozenset(key for key in loader.disk_migrations if key[0] in labels)
 
@@ -48,9 +51,7 @@ def expected_migrations(tenant_type: str) -> frozenset[tuple[str, str]]:
 def missing_migrations(schema_name: str, tenant_type: str) -> list[str]:
     """The migrations of ``tenant_type`` that ``schema_name`` has not applied, as 'app.name'."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT to_regclass(%s) IS NOT NULL", [f'"{schema_name}".django_migrations']
-        )
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema_name}".django_migrations'])
         if not cursor.fetchone()[0]:
             return sorted(f"{app}.{name}" for app, name in expected_migrations(tenant_type))
         cursor.execute(f'SELECT app, name FROM "{schema_name}".django_migrations')
@@ -72,7 +73,9 @@ def _clone_function_ensure() -> None:
     # django-tenants' CloneSchema re-creates this 4,000-line function on every clone; once per
     # database is enough, so create it only when it is missing.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regproc('public.clone_schema(text, text, cloneparms[])') IS NOT NULL")
+        cursor.execute(
+            "SELECT to_regproc('public.clone_schema(text, text, cloneparms[])') IS NOT NULL"
+        )
         if not cursor.fetchone()[0]:
             db_user = settings.DATABASES["default"].get("USER") or "postgres"
             cursor.execute(CLONE_SCHEMA_FUNCTION.format(db_user=db_user))
@@ -92,7 +95,11 @@ def template_ensure(tenant_type: str) -> Tenant:
     schema_name = template_schema_name(tenant_type)
     template, _ = Tenant.objects.get_or_create(
         schema_name=schema_name,
-        defaults={"type": tenant_type, "name": f"Template ({tenant_type})", "status": TenantStatus.TEMPLATE},
+        defaults={
+            "type": tenant_type,
+            "name": f"Template ({tenant_type})",
+            "status": TenantStatus.TEMPLATE,
+        },
     )
     if not schema_exists(schema_name):
         # create_schema migrates from scratch when the base schema (itself) does not exist yet.
@@ -113,7 +120,10 @@ def pool_refill(tenant_type: str, size: int | None = None) -> int:
             schema_name = f"spare_{tenant_type}_{uuid.uuid4().hex[:12]}"
             schema_clone(source=template, target=schema_name)
             Tenant.objects.create(
-                schema_name=schema_name, type=tenant_type, name=schema_name, status=TenantStatus.SPARE
+                schema_name=schema_name,
+                type=tenant_type,
+                name=schema_name,
+                status=TenantStatus.SPARE,
             )
         made += 1
     return made
@@ -126,9 +136,11 @@ def schema_claim(*, tenant_type: str, schema_name: str) -> Tenant | None:
     commits, and a rollback restores the spare under its old name.
     """
     assert connection.in_atomic_block, "schema_claim must run inside the provisioning transaction"
-    for spare in Tenant.objects.select_for_update(skip_locked=True).filter(
-        type=tenant_type, status=TenantStatus.SPARE
-    ).order_by("pk")[:3]:
+    for spare in (
+        Tenant.objects.select_for_update(skip_locked=True)
+        .filter(type=tenant_type, status=TenantStatus.SPARE)
+        .order_by("pk")[:3]
+    ):
         if missing_migrations(spare.schema_name, tenant_type):
             continue  # migrate_schemas will bring it up to date; never hand it out stale
         with connection.cursor() as cursor:
@@ -152,4 +164,3 @@ def schema_provide(*, tenant_type: str, schema_name: str) -> tuple[Tenant | None
     check_fresh(template, tenant_type)
     schema_clone(source=template, target=schema_name)
     return None, "clone"
-

@@ -22,12 +22,6 @@ class SchemaBoundModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._state.schema = active_schema(db)
-        return instance
-
     def save(self, *args, **kwargs):
         self._refuse_foreign_schema(kwargs.get("using"), "save")
         super().save(*args, **kwargs)
@@ -45,3 +39,9 @@ class SchemaBoundModel(models.Model):
                 f"Refusing to {verb} {self._meta.label} pk={self.pk}: it belongs to schema "
                 f"{bound!r} but schema {current!r} is active."
             )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._state.schema = active_schema(db)
+        return instance

@@ -68,7 +68,11 @@ def _locked(application_id: int) -> TenantApplication:
 def application_approve(*, application_id: int, reviewer: User) -> TenantApplication:
     """Approve and queue provisioning. Approving an approved application does nothing more."""
     application = _locked(application_id)
-    if application.status in {ApplicationStatus.APPROVED, ApplicationStatus.PROVISIONING, ApplicationStatus.LIVE}:
+    if application.status in {
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.PROVISIONING,
+        ApplicationStatus.LIVE,
+    }:
         return application
     application_transition(application=application, to=ApplicationStatus.APPROVED, actor=reviewer)
     application.reviewed_by = reviewer
@@ -89,7 +93,9 @@ def application_reject(*, application_id: int, reviewer: User, reason: str) -> T
     application = _locked(application_id)
     if application.status == ApplicationStatus.REJECTED:
         return application
-    application_transition(application=application, to=ApplicationStatus.REJECTED, actor=reviewer, reason=reason)
+    application_transition(
+        application=application, to=ApplicationStatus.REJECTED, actor=reviewer, reason=reason
+    )
     application.rejection_reason = reason
     application.reviewed_by = reviewer
     application.reviewed_at = timezone.now()
@@ -106,8 +112,12 @@ def application_retry(*, application_id: int, reviewer: User) -> TenantApplicati
     """Queue provisioning again after a failure."""
     application = _locked(application_id)
     if application.status != ApplicationStatus.FAILED:
-        raise ApplicationStateError(_("Only an application whose provisioning failed can be retried."))
-    application_transition(application=application, to=ApplicationStatus.PROVISIONING, actor=reviewer)
+        raise ApplicationStateError(
+            _("Only an application whose provisioning failed can be retried.")
+        )
+    application_transition(
+        application=application, to=ApplicationStatus.PROVISIONING, actor=reviewer
+    )
 
     from tenants.tasks import tenant_provision_task
 
@@ -152,7 +162,9 @@ def tenant_provision(*, application_id: int) -> Tenant:
             if application.status == ApplicationStatus.PROVISIONING:
                 application.provisioning_error = f"{type(exc).__name__}: {exc}"
                 application.save(update_fields=["provisioning_error"])
-                application_transition(application=application, to=ApplicationStatus.FAILED, reason=str(exc))
+                application_transition(
+                    application=application, to=ApplicationStatus.FAILED, reason=str(exc)
+                )
         if isinstance(exc, (ProvisioningError, provisioning.StaleSchemaError)):
             raise
         raise ProvisioningError(str(exc)) from exc
@@ -205,6 +217,9 @@ def owner_password_set_url(tenant: Tenant, user: User) -> str:
     path = reverse(
         "accounts:password-reset-confirm",
         urlconf=settings.TENANT_TYPES[tenant.type]["URLCONF"],
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     return f"{tenant.base_url}{path}"

@@ -94,7 +94,9 @@ def tenant_user():
     """``tenant_user(tenant, email=..., role=..., password=...)``: a user inside that tenant's schema."""
     from accounts.models import Role, User
 
-    def make(tenant, *, email="staff@example.com", role=Role.STAFF, password="correct horse battery"):
+    def make(
+        tenant, *, email="staff@example.com", role=Role.STAFF, password="correct horse battery"
+    ):
         with tenant_context(tenant):
             return User.objects.create_user(email=email, password=password, role=role)
 
@@ -116,7 +118,9 @@ def celery_worker_session(django_db_setup, django_db_blocker):
     from platform_site.celery import app
 
     with django_db_blocker.unblock():
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30
+        ) as worker:
             yield worker
 
 

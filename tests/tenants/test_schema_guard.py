@@ -5,7 +5,9 @@ from accounts.models import User
 from tenants.schema_guard import CrossSchemaWriteError
 
 
-def test_instance_loaded_in_one_supplier_cannot_be_saved_in_another(supplier_a, supplier_b, tenant_user):
+def test_instance_loaded_in_one_supplier_cannot_be_saved_in_another(
+    supplier_a, supplier_b, tenant_user
+):
     tenant_user(supplier_a, email="clerk@acme.test")
     with tenant_context(supplier_a):
         clerk = User.objects.get(email="clerk@acme.test")
