@@ -1,37 +1,36 @@
+"""Accounts URLs, included under /accounts/ on every domain (platform_site/urls_common.py).
+
+The team, audit log and profile pages answer on tenant domains only (404 on the platform's).
+"""
+
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            success_url=reverse_lazy("accounts:password-reset-done"),
-        ),
-        name="password-reset",
-    ),
-    path(
-        "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
-        name="password-reset-done",
-    ),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password-reset-done"),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password-reset-complete"),
-        ),
+        views.PasswordResetConfirmView.as_view(),
         name="password-reset-confirm",
     ),
     path(
         "password-reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
-        ),
+        views.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
+    path("profile/", views.ProfileUpdateView.as_view(), name="profile"),
+    path("profile/password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("team/", views.TeamListView.as_view(), name="team-list"),
+    path("team/invite/", views.TeamInviteView.as_view(), name="team-invite"),
+    path("team/<int:pk>/update/", views.TeamUpdateView.as_view(), name="team-update"),
+    path("team/<int:pk>/deactivate/", views.TeamDeactivateView.as_view(), name="team-deactivate"),
+    path("team/<int:pk>/reactivate/", views.TeamReactivateView.as_view(), name="team-reactivate"),
+    path("audit/", views.AuditListView.as_view(), name="audit-list"),
 ]

@@ -1,0 +1,378 @@
+"""Cross-tenant isolation, proven URL by URL.
+
+Every URL pattern that a supplier or a dealer domain serves is either in ``CASES`` (checked
+below across tenants) or in ``EXEMPT`` with the reason. ``test_every_url_pattern_is_covered``
+walks both URLconfs and fails for any pattern in neither, so no URL can be added without an
+isolation check.
+
+How a case is checked (``test_tenant_data_is_not_reachable_from_another_tenant``), for each
+tenant type the URL exists on:
+
+1. ``make(home)`` runs inside the home tenant's schema (acme for supplier URLs, delta for dealer
+   URLs). It creates the data the page is about and returns ``(url_kwargs, marker)``: the
+   keyword arguments of the URL and a text that the page shows at home (an email, a name...).
+2. The owner of every OTHER session tenant (beta, omega and the tenant of the other type), signed
+   in at their own domain, requests the same path there. The marker must not appear. A URL with
+   an id or slug in it (``url_kwargs`` not empty) must answer 404, for GET (405 for a POST-only
+   URL) and for POST (``post`` is the POST body tried); afterwards ``intact(url_kwargs)``, run in the home schema,
+   must still be true (nothing was changed from outside).
+3. Last, the home owner opens the page at home: it answers ``home_status`` and shows the marker,
+   so the 404s above are not the 404 of a page that does not work anywhere.
+
+Adding a URL is one line, e.g.::
+
+    Case("suppliers:product-update", make=product_made, post={"name": "x"}),
+
+Ids: tenant schemas number rows independently, so acme's product 7 and beta's product 7 are
+different rows. ``pk_unused_elsewhere(model)`` (call it in ``make`` before creating) moves the
+home schema's id sequence past every id used in other schemas, so the id in the URL exists only
+at home and "404 elsewhere" is a real check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import connection
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tenants.utils import tenant_context
+
+from accounts.models import AuditLog, Role, User
+from accounts.services import audit_record
+from tenants.models import Tenant
+from tests.accounts.helpers import (
+    PASSWORD,
+    english,
+    fresh_cache,
+    login_post,
+    member_make,
+    signed_in,
+)
+
+pytestmark = pytest.mark.usefixtures("fresh_cache", "english")
+_ = (fresh_cache, english)  # the fixtures, imported for the mark above
+
+URLCONFS = {
+    "supplier": "platform_site.urls_supplier",
+    "dealer": "platform_site.urls_dealer",
+}
+HOME = {"supplier": "acme", "dealer": "delta"}
+SESSION_SLUGS = ("acme", "beta", "delta", "omega")
+
+
+def _owner_email(tenant: Tenant) -> str:
+    return f"isolation-owner@{tenant.slug}.test"
+
+
+# --- Helpers for ``make`` functions -------------------------------------------------------------
+
+
+def pk_unused_elsewhere(model) -> None:
+    """Make the next id of ``model`` in the active (home) schema unused in every other schema."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    home = connection.schema_name
+    highest = 0
+    with connection.cursor() as cursor:
+        for schema in Tenant.objects.exclude(schema_name="public").values_list(
+            "schema_name", flat=True
+        ):
+            qualified = f'"{schema}"."{table}"'
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [qualified])
+            if not cursor.fetchone()[0]:
+                continue
+            cursor.execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM {qualified}')
+            highest = max(highest, cursor.fetchone()[0])
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [qualified, column])
+            sequence = cursor.fetchone()[0]
+            if sequence:
+                cursor.execute(f"SELECT last_value FROM {sequence}")
+                highest = max(highest, cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, %s), %s)",
+            [f'"{home}"."{table}"', column, highest + 1],
+        )
+
+
+def _member_made(tenant: Tenant, **extra) -> tuple[dict, str]:
+    pk_unused_elsewhere(User)
+    email = f"isolated-member@{tenant.slug}.test"
+    member = User.objects.create_user(email=email, role=Role.STAFF, **extra)
+    return {"pk": member.pk}, email
+
+
+def _inactive_member_made(tenant: Tenant) -> tuple[dict, str]:
+    return _member_made(tenant, is_active=False)
+
+
+def _member_is(**expected) -> Callable[[dict], bool]:
+    def check(kwargs: dict) -> bool:
+        member = User.objects.get(pk=kwargs["pk"])
+        return all(getattr(member, name) == value for name, value in expected.items())
+
+    return check
+
+
+def _audit_made(tenant: Tenant) -> tuple[dict, str]:
+    marker = f"isolation.secret-{tenant.slug}"
+    audit_record(actor=None, action=marker)
+    return {}, marker
+
+
+def _team_made(tenant: Tenant) -> tuple[dict, str]:
+    return {}, _member_made(tenant)[1]
+
+
+def _own_profile(tenant: Tenant) -> tuple[dict, str]:
+    return {}, _owner_email(tenant)
+
+
+def _company_name(tenant: Tenant) -> tuple[dict, str]:
+    return {}, tenant.name
+
+
+# --- The table -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    make: Callable[[Tenant], tuple[dict, str]]
+    types: tuple[str, ...] = ("supplier", "dealer")
+    home_status: int = 200
+    method: str = "get"  # how the home owner opens it (a POST-only URL: "post")
+    post: dict = field(default_factory=dict)
+    intact: Callable[[dict], bool] | None = None
+
+
+CASES: list[Case] = [
+    # accounts (every tenant domain)
+    Case("accounts:team-list", make=_team_made),
+    Case("accounts:audit-list", make=_audit_made),
+    Case("accounts:profile", make=_own_profile),
+    Case(
+        "accounts:team-update",
+        make=_member_made,
+        post={"role": Role.OWNER},
+        intact=_member_is(role=Role.STAFF),
+    ),
+    Case("accounts:team-deactivate", make=_member_made, intact=_member_is(is_active=True)),
+    Case(
+        "accounts:team-reactivate",
+        make=_inactive_member_made,
+        method="post",
+        home_status=302,
+        intact=_member_is(is_active=False),
+    ),
+    # backoffice home pages
+    Case("suppliers:dashboard", make=_company_name, types=("supplier",)),
+    Case("channels:dashboard", make=_company_name, types=("dealer",)),
+]
+
+EXEMPT: dict[str, str] = {
+    "healthz": "no tenant data: database and Redis up or down",
+    "set_language": "stores the language choice in the visitor's own session/cookie",
+    "javascript-catalog": "translation strings only, the same on every domain",
+    "accounts:login": "test_user_of_one_tenant_cannot_sign_in_at_another",
+    "accounts:logout": "ends the visitor's own session only",
+    "accounts:password-reset": "test_password_reset.py: asked at another tenant's domain, no email",
+    "accounts:password-reset-done": "static text",
+    "accounts:password-reset-confirm": (
+        "test_password_reset.py::test_reset_link_of_one_tenant_is_invalid_at_another"
+    ),
+    "accounts:password-reset-complete": "static text",
+    "accounts:password-change": "a form about the signed-in user only; shows no stored data",
+    "accounts:team-invite": "a form; what it creates lands in the visitor's own schema",
+}
+
+
+# --- Fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def session_tenants(db) -> dict[str, Tenant]:
+    return {tenant.slug: tenant for tenant in Tenant.objects.filter(slug__in=SESSION_SLUGS)}
+
+
+@pytest.fixture
+def owner_clients(session_tenants, host_client):
+    """A signed-in owner's client at each session tenant's own domain."""
+    clients = {}
+    for slug, tenant in session_tenants.items():
+        owner = member_make(tenant, email=_owner_email(tenant), role=Role.OWNER)
+        clients[slug] = signed_in(host_client(tenant), tenant, owner)
+    return clients
+
+
+def _params():
+    for case in CASES:
+        for tenant_type in case.types:
+            yield pytest.param(case, tenant_type, id=f"{case.name}@{tenant_type}")
+
+
+# --- The checks ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("case", "tenant_type"), list(_params()))
+def test_tenant_data_is_not_reachable_from_another_tenant(
+    case, tenant_type, session_tenants, owner_clients
+):
+    home = session_tenants[HOME[tenant_type]]
+    with tenant_context(home):
+        kwargs, marker = case.make(home)
+    path = reverse(case.name, urlconf=URLCONFS[tenant_type], kwargs=kwargs or None)
+
+    for slug, client in owner_clients.items():
+        if slug == home.slug:
+            continue
+        got = client.get(path)
+        assert marker not in got.content.decode(), f"{path} at {slug} shows {home.slug}'s data"
+        if kwargs:
+            # A POST-only URL answers GET with 405 on every domain alike: that reveals nothing.
+            allowed = (404, 405) if case.method == "post" else (404,)
+            assert got.status_code in allowed, f"GET {path} at {slug}: {got.status_code}"
+            posted = client.post(path, case.post)
+            assert posted.status_code == 404, f"POST {path} at {slug}: {posted.status_code}"
+            assert marker not in posted.content.decode()
+        else:
+            assert got.status_code in (200, 404), f"GET {path} at {slug}: {got.status_code}"
+
+    if case.intact is not None:
+        with tenant_context(home):
+            assert case.intact(kwargs), f"{path}: {home.slug}'s data was changed from outside"
+
+    at_home = getattr(owner_clients[home.slug], case.method)(path, follow=False)
+    assert at_home.status_code == case.home_status, f"{path} at home: {at_home.status_code}"
+    if case.method == "get":
+        assert marker in at_home.content.decode(), f"{path} at home does not show {marker!r}"
+
+
+def _walk(patterns, namespace: str = "", prefix: str = ""):
+    """(full name or route, route) of every pattern, following includes."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            yield from _walk(
+                entry.url_patterns,
+                f"{namespace}{ns}:" if ns else namespace,
+                prefix + str(entry.pattern),
+            )
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            yield (f"{namespace}{entry.name}" if entry.name else route), route
+
+
+@pytest.mark.parametrize("tenant_type", sorted(URLCONFS))
+def test_every_url_pattern_is_covered(tenant_type):
+    covered = {case.name for case in CASES if tenant_type in case.types} | set(EXEMPT)
+    missing = sorted(
+        f"{name}  (/{route})"
+        for name, route in _walk(get_resolver(URLCONFS[tenant_type]).url_patterns)
+        if name not in covered
+    )
+    assert not missing, (
+        f"URL patterns of the {tenant_type} domain without an isolation check: add them to "
+        f"CASES in tests/test_isolation.py (or to EXEMPT with a reason):\n" + "\n".join(missing)
+    )
+
+
+def test_isolation_table_has_no_stale_entries():
+    served = {
+        tenant_type: {name for name, _route in _walk(get_resolver(urlconf).url_patterns)}
+        for tenant_type, urlconf in URLCONFS.items()
+    }
+    stale = [
+        f"{case.name}@{tenant_type}"
+        for case in CASES
+        for tenant_type in case.types
+        if case.name not in served[tenant_type]
+    ]
+    stale += [name for name in EXEMPT if not any(name in names for names in served.values())]
+    assert not stale, f"entries for URLs that no longer exist: {stale}"
+
+
+# --- Sign-in and sessions across domains ---------------------------------------------------------
+
+
+def test_user_of_one_tenant_cannot_sign_in_at_another(session_tenants, host_client):
+    acme = session_tenants["acme"]
+    member_make(acme, email="clerk@acme.test", password=PASSWORD)
+    for slug in ("beta", "delta"):
+        client = host_client(session_tenants[slug])
+        response = login_post(client, "clerk@acme.test", PASSWORD)
+        assert response.status_code == 200, slug
+        assert "The email address or the password is not right." in response.content.decode()
+        assert client.get("/").status_code == 302, slug
+    assert login_post(host_client(acme), "clerk@acme.test", PASSWORD).status_code == 302
+
+
+def test_session_cookie_of_one_tenant_does_not_authenticate_at_another(
+    session_tenants, host_client
+):
+    acme, beta = session_tenants["acme"], session_tenants["beta"]
+    clerk = member_make(acme, email="clerk@acme.test", password=PASSWORD, role=Role.OWNER)
+    # Give beta a user with the same id, the case where a shared session store would log the
+    # visitor in as beta's user.
+    with tenant_context(beta):
+        if not User.objects.filter(pk=clerk.pk).exists():
+            twin = User(pk=clerk.pk, email="twin@beta.test", role=Role.OWNER)
+            twin.set_unusable_password()
+            twin.save()
+    client = host_client(acme)
+    assert login_post(client, "clerk@acme.test", PASSWORD).status_code == 302
+    assert client.get("/accounts/team/").status_code == 200
+    # The same cookie jar, sent to beta's and delta's domains.
+    for host in (beta.host, session_tenants["delta"].host):
+        response = client.get("/accounts/team/", HTTP_HOST=host)
+        assert response.status_code == 302, host
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_platform_admin_cannot_sign_in_at_a_tenant_domain(session_tenants, host_client):
+    from tests.builders import platform_admin
+
+    admin_user = platform_admin()
+    for slug in ("acme", "delta"):
+        client = host_client(session_tenants[slug])
+        response = login_post(client, admin_user.email, "platform-admin-pass-1")
+        assert response.status_code == 200, slug
+        assert client.get("/").status_code == 302
+
+
+def test_platform_admin_session_does_not_authenticate_at_a_tenant_domain(
+    session_tenants, platform_client
+):
+    from tests.builders import platform_admin
+
+    connection.set_schema_to_public()
+    platform_client.force_login(platform_admin())
+    assert platform_client.get("/admin/").status_code == 200
+    response = platform_client.get("/accounts/team/", HTTP_HOST=session_tenants["acme"].host)
+    assert response.status_code == 302
+
+
+def test_tenant_users_cannot_sign_in_to_the_platform_admin(session_tenants, platform_client):
+    member_make(session_tenants["acme"], email="boss@acme.test", role=Role.OWNER, password=PASSWORD)
+    response = platform_client.post(
+        "/admin/login/?next=/admin/", {"username": "boss@acme.test", "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert platform_client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize("slug", ["acme", "delta"])
+def test_platform_admin_is_not_served_on_tenant_domains(slug, session_tenants, host_client):
+    assert host_client(session_tenants[slug]).get("/admin/").status_code == 404
+    assert host_client(session_tenants[slug]).get("/admin/login/").status_code == 404
+
+
+def test_audit_log_of_one_tenant_shows_nothing_of_another(session_tenants, owner_clients):
+    beta = session_tenants["beta"]
+    with tenant_context(beta):
+        audit_record(actor=None, action="beta.only", data={"secret": "beta-secret-42"})
+    page = owner_clients["acme"].get("/accounts/audit/").content.decode()
+    assert "beta.only" not in page and "beta-secret-42" not in page
+    assert "beta-secret-42" in owner_clients["beta"].get("/accounts/audit/").content.decode()
+    with tenant_context(session_tenants["acme"]):
+        assert not AuditLog.objects.filter(action="beta.only").exists()
