@@ -73,8 +73,11 @@ def _clone_function_ensure() -> None:
     # django-tenants' CloneSchema re-creates this 4,000-line function on every clone; once per
     # database is enough, so create it only when it is missing.
     with connection.cursor() as cursor:
+        # (ops) pg_proc, not to_regproc(): that raises "invalid name syntax" on PostgreSQL 15
+        # and is always NULL on 16 for a signature, so the function was re-created every time.
         cursor.execute(
-            "SELECT to_regproc('public.clone_schema(text, text, cloneparms[])') IS NOT NULL"
+            "SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname = 'public' AND p.proname = 'clone_schema')"
         )
         if not cursor.fetchone()[0]:
             db_user = settings.DATABASES["default"].get("USER") or "postgres"

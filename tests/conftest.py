@@ -29,14 +29,39 @@ SESSION_TENANTS = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root_for_tests(tmp_path_factory):
+    """Files uploaded by tests (application documents, images) go to a temporary folder, not
+    the development media root. django-tenants' storage caches its root and forgets it only
+    when MULTITENANT_RELATIVE_MEDIA_ROOT changes, hence the second override."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        with override_settings(
+            MULTITENANT_RELATIVE_MEDIA_ROOT=settings.MULTITENANT_RELATIVE_MEDIA_ROOT
+        ):
+            yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, _media_root_for_tests):
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        # pytest-django creates the test database only when a selected test uses `db` or the
+        # django_db mark; a run of committed_db tests alone would otherwise use the real one.
+        own_setup = None
+        if connection.settings_dict["NAME"] != connection.settings_dict["TEST"]["NAME"]:
+            own_setup = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         call_command("platform_bootstrap", pool=1, verbosity=0)
         for slug, (tenant_type, name) in SESSION_TENANTS.items():
             tenant_build(slug=slug, tenant_type=tenant_type, company_name=name)
         connection.set_schema_to_public()
     yield
+    if own_setup is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(own_setup, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
