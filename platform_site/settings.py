@@ -27,11 +27,26 @@ def env_bool(name: str, default: bool) -> bool:
 
 PLATFORM_ENV = env("PLATFORM_ENV", "development")
 PRODUCTION = PLATFORM_ENV == "production"
+# Under pytest (which sets PYTEST_VERSION) the queue and cache keys default to names of this run
+# alone, so a test never feeds the demo's worker or reads another run's cache.
+TESTING = "PYTEST_VERSION" in os.environ
+_RUN_SUFFIX = f"test-{os.getpid()}" if TESTING else None
+
+
+def env_required(name: str) -> str:
+    # (ops) Production refuses to start without its secrets and servers, and says which.
+    value = env(name)
+    if value is None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must be set when PLATFORM_ENV=production.")
+    return value
+
 
 if PRODUCTION:
-    SECRET_KEY = os.environ["SECRET_KEY"]
-    DATABASE_URL = os.environ["DATABASE_URL"]
-    REDIS_URL = os.environ["REDIS_URL"]
+    SECRET_KEY = env_required("SECRET_KEY")
+    DATABASE_URL = env_required("DATABASE_URL")
+    REDIS_URL = env_required("REDIS_URL")
 else:
     from platform_site import embedded
 
@@ -105,6 +120,8 @@ INSTALLED_APPS = list(
 TENANT_POOL_SIZE = int(env("TENANT_POOL_SIZE", "2"))
 
 MIDDLEWARE = [
+    # /healthz first: probes call it by IP, and it must report a database that is down (ops).
+    "platform_site.middleware.HealthCheckMiddleware",
     "platform_site.middleware.PublicSchemaAfterResponseMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -154,7 +171,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX", "platform"),
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", _RUN_SUFFIX or "platform"),
         # Every key carries the active tenant's schema: no tenant reads another's cache.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
@@ -173,7 +190,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "platform")
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", _RUN_SUFFIX or "platform")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
@@ -243,7 +260,7 @@ USE_TZ = True
 # --- Files -------------------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # (ops) image/CI builds
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Uploads land under MEDIA_ROOT/<schema>/...: the storage keeps every tenant in its own folder.

@@ -1,15 +1,22 @@
 """Background work of onboarding. Tasks take ids, run in the public schema, and are safe to repeat."""
 
+import logging
+
 from celery import shared_task
 from django.core.cache import cache
 
 from tenants import emails, provisioning, services
-from tenants.models import TenantType
+from tenants.models import TenantApplication, TenantType
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="tenants.tenant_provision")
 def tenant_provision_task(application_id: int) -> None:
-    services.tenant_provision(application_id=application_id)
+    try:
+        services.tenant_provision(application_id=application_id)
+    except TenantApplication.DoesNotExist:
+        logger.warning("application %s no longer exists; nothing to provision", application_id)
 
 
 @shared_task(name="tenants.tenant_pool_refill")
@@ -26,4 +33,7 @@ def tenant_pool_refill() -> None:
 
 @shared_task(name="tenants.application_outcome_notify")
 def application_outcome_notify(application_id: int) -> None:
-    emails.application_outcome_send(application_id=application_id)
+    try:
+        emails.application_outcome_send(application_id=application_id)
+    except TenantApplication.DoesNotExist:
+        logger.warning("application %s no longer exists; nobody to notify", application_id)

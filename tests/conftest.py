@@ -54,14 +54,27 @@ def django_db_setup(django_db_setup, django_db_blocker, _media_root_for_tests):
         own_setup = None
         if connection.settings_dict["NAME"] != connection.settings_dict["TEST"]["NAME"]:
             own_setup = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        _purge_test_queue()
         call_command("platform_bootstrap", pool=1, verbosity=0)
         for slug, (tenant_type, name) in SESSION_TENANTS.items():
             tenant_build(slug=slug, tenant_type=tenant_type, company_name=name)
         connection.set_schema_to_public()
     yield
+    _purge_test_queue()
     if own_setup is not None:
         with django_db_blocker.unblock():
             teardown_databases(own_setup, verbosity=0)
+
+
+def _purge_test_queue() -> None:
+    """Drop messages a previous run left in this run's test queue (never a non-test queue)."""
+    from platform_site.celery import app
+
+    queue = app.conf.task_default_queue
+    if not queue.startswith("test"):
+        return
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
 
 
 @pytest.fixture(autouse=True)
