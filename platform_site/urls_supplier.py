@@ -6,5 +6,6 @@ from platform_site.urls_common import urlpatterns as common_urlpatterns
 
 urlpatterns = [
     path("", include("suppliers.urls")),
+    path("", include("supplychain.urls")),
     *common_urlpatterns,
 ]

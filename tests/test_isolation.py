@@ -50,6 +50,7 @@ from tests.accounts.helpers import (
     member_make,
     signed_in,
 )
+from tests.suppliers import isolation_cases as cat
 
 pytestmark = pytest.mark.usefixtures("fresh_cache", "english")
 _ = (fresh_cache, english)  # the fixtures, imported for the mark above
@@ -168,6 +169,66 @@ CASES: list[Case] = [
     # backoffice home pages
     Case("suppliers:dashboard", make=_company_name, types=("supplier",)),
     Case("channels:dashboard", make=_company_name, types=("dealer",)),
+    # --- catalogue backoffice (supplier domain); make/intact in tests/suppliers/isolation_cases.py
+    Case("suppliers:product-list", make=cat.catalogue_made, types=("supplier",)),
+    Case("suppliers:product-export", make=cat.export_made, types=("supplier",)),
+    Case("suppliers:price-bulk-update", make=cat.prices_made, types=("supplier",)),
+    Case("suppliers:product-detail", make=cat.product_made, types=("supplier",)),
+    Case(
+        "suppliers:product-update",
+        make=cat.product_made,
+        types=("supplier",),
+        post={"name": "changed from outside"},
+        intact=cat.product_intact,
+    ),
+    Case(
+        "suppliers:product-status",
+        make=cat.product_made,
+        types=("supplier",),
+        method="post",
+        home_status=400,  # a POST without "to" at home: the product exists, the request is bad
+        post={"to": "listed"},
+        intact=cat.product_intact,
+    ),
+    Case(
+        "suppliers:product-image-upload",
+        make=cat.product_made,
+        types=("supplier",),
+        method="post",
+        home_status=302,
+        intact=cat.product_has_no_images,
+    ),
+    Case(
+        "suppliers:product-image-delete",
+        make=cat.image_made,
+        types=("supplier",),
+        method="post",
+        home_status=302,
+        intact=cat.image_kept,
+    ),
+    Case(
+        "suppliers:sku-price-update",
+        make=cat.sku_made,
+        types=("supplier",),
+        post={"supply_price": "1.00", "min_resale_price": "1.00", "suggested_retail_price": "1.00"},
+        intact=cat.sku_prices_kept,
+    ),
+    Case("supplychain:warehouse-list", make=cat.warehouses_made, types=("supplier",)),
+    Case(
+        "supplychain:warehouse-update",
+        make=cat.warehouse_made,
+        types=("supplier",),
+        post={"code": "ISO1", "name": "changed from outside"},
+        intact=cat.warehouse_kept,
+    ),
+    Case(
+        "supplychain:warehouse-stock",
+        make=cat.stock_made,
+        types=("supplier",),
+        post={"stock-TOTAL_FORMS": "0", "stock-INITIAL_FORMS": "0"},
+        intact=cat.stock_untouched,
+    ),
+    # --- end of catalogue backoffice
 ]
 
 EXEMPT: dict[str, str] = {
@@ -184,6 +245,22 @@ EXEMPT: dict[str, str] = {
     "accounts:password-reset-complete": "static text",
     "accounts:password-change": "a form about the signed-in user only; shows no stored data",
     "accounts:team-invite": "a form; what it creates lands in the visitor's own schema",
+    # --- catalogue backoffice (supplier domain)
+    "suppliers:product-create": "a form over platform categories; creates in the visitor's schema",
+    "suppliers:product-bulk-status": (
+        "POST-only, ids of the visitor's own schema: tests/suppliers/test_isolation.py::"
+        "test_bulk_listing_with_another_suppliers_ids_changes_nothing"
+    ),
+    "suppliers:product-import": (
+        "imports into the visitor's own schema: tests/suppliers/test_isolation.py::"
+        "test_an_import_at_beta_only_touches_beta"
+    ),
+    "suppliers:media": (
+        "files of the domain's own schema only: tests/suppliers/test_images.py::"
+        "test_media_is_served_only_on_its_own_tenants_domain"
+    ),
+    "supplychain:warehouse-create": "a form; what it creates lands in the visitor's own schema",
+    # --- end of catalogue backoffice
 }
 
 
