@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -225,3 +226,150 @@ class CategorySpec(models.Model):
                 code="spec_length",
             )
         return value
+
+
+# --- The supply catalogue: what suppliers publish to dealers (the exchange) -------------------
+#
+# Suppliers own their products in their own schemas. What they publish for distribution is
+# copied here, in the public schema, by the inventory sync (suppliers.publishing): one
+# SupplyOffer per published product and one SupplyOfferSku per active SKU, with prices and the
+# stock available across the supplier's warehouses. Dealers browse and list offers; their
+# storefronts read them. Only the sync writes these rows.
+
+
+class OfferAudience(models.TextChoices):
+    ALL_DEALERS = "all", _("All dealers")
+    AUTHORISED = "authorised", _("Authorised dealers only")
+
+
+class OfferStatus(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class SupplyOffer(models.Model):
+    supplier = models.ForeignKey(
+        "tenants.Tenant",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        related_name="offers",
+    )
+    product_id = models.BigIntegerField(_("product id in the supplier's schema"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="offers"
+    )
+    code = models.CharField(_("product code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    brand = models.CharField(_("brand"), max_length=100, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    moq = models.PositiveIntegerField(_("minimum order quantity"), default=1)
+    description = models.TextField(_("description"), blank=True)
+    # [{"code", "name_zh", "name_en", "value"}], in the category template's order.
+    parameters = models.JSONField(_("specification parameters"), default=list, blank=True)
+    # [{"url": absolute URL of the image, "thumb": absolute URL of its thumbnail}]
+    images = models.JSONField(_("images"), default=list, blank=True)
+    audience = models.CharField(
+        _("published to"),
+        max_length=16,
+        choices=OfferAudience.choices,
+        default=OfferAudience.ALL_DEALERS,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=OfferStatus.choices,
+        default=OfferStatus.PUBLISHED,
+        db_index=True,
+    )
+    available = models.PositiveIntegerField(_("available stock"), default=0)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
+    # Bumped by every sync that changes the offer: storefront caches key on it.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("supply offer")
+        verbose_name_plural = _("supply catalogue")
+        ordering = ["-updated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "product_id"], name="offer_one_per_supplier_product"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "category"], name="offer_status_category")]
+
+    def __str__(self):
+        return self.name
+
+
+class SupplyOfferSku(models.Model):
+    offer = models.ForeignKey(
+        SupplyOffer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="skus"
+    )
+    sku_id = models.BigIntegerField(_("SKU id in the supplier's schema"))
+    code = models.CharField(_("SKU code"), max_length=64)
+    barcode = models.CharField(_("barcode"), max_length=32, blank=True)
+    # {"colour": "黑色", "storage": "256GB"} keyed by the category's variant axes.
+    variant = models.JSONField(_("variant"), default=dict, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    supply_price = models.DecimalField(_("supply price"), max_digits=12, decimal_places=2)
+    suggested_retail_price = models.DecimalField(
+        _("suggested retail price"), max_digits=12, decimal_places=2
+    )
+    min_resale_price = models.DecimalField(
+        _("minimum resale price"), max_digits=12, decimal_places=2
+    )
+    moq = models.PositiveIntegerField(_("minimum order quantity"), default=1)
+    # [{"min_quantity": 10, "unit_price": "95.00"}, ...] ascending: the supplier's volume prices.
+    price_tiers = models.JSONField(_("tiered prices"), default=list, blank=True)
+    available = models.PositiveIntegerField(_("available stock"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("supply offer SKU")
+        verbose_name_plural = _("supply offer SKUs")
+        ordering = ["offer", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "sku_id"], name="offer_sku_one_per_supplier_sku"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_resale_price__gte=models.F("supply_price"))
+                & models.Q(suggested_retail_price__gte=models.F("min_resale_price")),
+                name="offer_sku_price_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class DealerAuthorisation(models.Model):
+    """A supplier lets a dealer see and list its offers published to authorised dealers only."""
+
+    supplier = models.ForeignKey(
+        "tenants.Tenant",
+        verbose_name=_("supplier"),
+        on_delete=models.CASCADE,
+        related_name="dealer_authorisations",
+    )
+    dealer = models.ForeignKey(
+        "tenants.Tenant",
+        verbose_name=_("dealer"),
+        on_delete=models.CASCADE,
+        related_name="supplier_authorisations",
+    )
+    created_at = models.DateTimeField(_("authorised"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dealer authorisation")
+        verbose_name_plural = _("dealer authorisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "dealer"], name="authorisation_one_per_pair"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.supplier} → {self.dealer}"

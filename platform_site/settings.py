@@ -87,6 +87,7 @@ TENANT_TYPES = {
             "django_tenants",
             "tenants",
             "django.contrib.admin",
+            "django.contrib.postgres",
             *COMMON_APPS,
             "catalog",
             "analytics",

@@ -122,12 +122,16 @@ class Product(SchemaBoundModel):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     listed_at = models.DateTimeField(_("listed since"), null=True, blank=True)
+    # DO_NOTHING, not SET_NULL: the user table exists in every schema, and Django's delete
+    # collector would otherwise look for products while deleting a user in the public or a
+    # dealer schema, where this table does not exist. Users are deactivated, never deleted; the
+    # database constraint still refuses deleting one who created products.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
     )
 

@@ -18,7 +18,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -243,7 +243,7 @@ class TenantApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    formats.date_format(row.created_at, "DATETIME_FORMAT"),
+                    formats.date_format(timezone.localtime(row.created_at), "DATETIME_FORMAT"),
                     row.actor_label or gettext("system"),
                     AUDIT_ACTION_LABELS.get(row.action, row.action),
                     _audit_details(row),

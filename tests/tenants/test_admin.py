@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -351,3 +351,18 @@ def test_precheck_can_be_run_again(admin_client_platform, reviewer, supplier_a):
     assert application.precheck_passed is False
     failed = [r["check"] for r in application.precheck if not r["ok"]]
     assert failed == ["subdomain_free"]
+
+
+def test_audit_trail_times_are_in_the_platform_timezone(admin_client_platform, reviewer):
+    application = application_build(
+        slug="clockwork", tenant_type="supplier", company_name="Clockwork"
+    )
+    # 22:30 UTC on 1 Jan is 06:30 on 2 Jan in Asia/Shanghai, the platform's time zone.
+    AuditLog.objects.filter(target_id=str(application.pk)).update(
+        created_at=datetime(2026, 1, 1, 22, 30, tzinfo=UTC)
+    )
+    html = admin_client_platform.get(
+        change_url(application), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Jan. 2, 2026, 6:30 a.m." in html
+    assert "10:30 p.m." not in html
