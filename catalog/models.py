@@ -11,6 +11,8 @@ its SKUs differ (colour, storage capacity…). A leaf inherits the templates of 
 
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -286,6 +288,8 @@ class SupplyOffer(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
     # Bumped by every sync that changes the offer: storefront caches key on it.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Chinese and English n-grams (catalog.search), refreshed by the sync.
+    search_document = SearchVectorField(_("search document"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("supply offer")
@@ -296,7 +300,10 @@ class SupplyOffer(models.Model):
                 fields=["supplier", "product_id"], name="offer_one_per_supplier_product"
             ),
         ]
-        indexes = [models.Index(fields=["status", "category"], name="offer_status_category")]
+        indexes = [
+            models.Index(fields=["status", "category"], name="offer_status_category"),
+            GinIndex(fields=["search_document"], name="offer_search_document"),
+        ]
 
     def __str__(self):
         return self.name
