@@ -31,7 +31,7 @@ from tenants.models import (
     TenantType,
     tenant_base_url,
 )
-from tenants.validators import credit_code_check_character
+from tenants.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 
 # One password for every demo login; printed by the command and in the README.
 DEMO_PASSWORD = "s2b2b-demo-pass"
@@ -50,6 +50,8 @@ def organisation_code(body: str) -> str:
 def credit_code(*, region: str, organisation: str) -> str:
     """An 18-character unified social credit code (GB 32100-2015) of a company (工商, 企业)."""
     first17 = "91" + region + organisation_code(organisation)
+    if len(region) != 6 or not region.isdigit() or set(first17) - set(CREDIT_CODE_ALPHABET):
+        raise ValueError(f"{first17!r}: a 6-digit region and no I, O, S, V or Z, please")
     return first17 + credit_code_check_character(first17)
 
 
