@@ -6,7 +6,7 @@ The team, audit log and profile pages answer on tenant domains only (404 on the 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_notifications
 
 app_name = "accounts"
 
@@ -33,4 +33,25 @@ urlpatterns = [
     path("team/<int:pk>/deactivate/", views.TeamDeactivateView.as_view(), name="team-deactivate"),
     path("team/<int:pk>/reactivate/", views.TeamReactivateView.as_view(), name="team-reactivate"),
     path("audit/", views.AuditListView.as_view(), name="audit-list"),
+    # In-app notifications (views_notifications.py)
+    path(
+        "notifications/",
+        views_notifications.NotificationListView.as_view(),
+        name="notification-list",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        views_notifications.NotificationReadView.as_view(),
+        name="notification-read",
+    ),
+    path(
+        "notifications/read-all/",
+        views_notifications.NotificationReadAllView.as_view(),
+        name="notification-read-all",
+    ),
+    path(
+        "notifications/badge/",
+        views_notifications.NotificationBadgeView.as_view(),
+        name="notification-badge",
+    ),
 ]

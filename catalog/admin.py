@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Category, CategorySpec
+from catalog.models import Category, CategorySpec, DealerAuthorisation, SupplyOffer, SupplyOfferSku
 from catalog.services import category_check_placement, category_save
 
 
@@ -77,3 +77,72 @@ class CategoryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Products in every supplier's schema point at categories: deactivate instead.
         return False
+
+
+# --- The supply catalogue (written only by suppliers.publishing): read-only here ---------------
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown to platform staff, changed only by the suppliers (through their backoffice)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SupplyOfferSkuInline(admin.TabularInline):
+    model = SupplyOfferSku
+    extra = 0
+    can_delete = False
+    fields = [
+        "code",
+        "variant",
+        "supply_price",
+        "min_resale_price",
+        "suggested_retail_price",
+        "price_tiers",
+        "moq",
+        "available",
+        "is_active",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SupplyOffer)
+class SupplyOfferAdmin(_ReadOnlyAdmin):
+    list_display = [
+        "name",
+        "code",
+        "supplier",
+        "category",
+        "audience",
+        "status",
+        "available",
+        "version",
+        "updated_at",
+    ]
+    list_filter = ["status", "audience", "supplier"]
+    search_fields = ["name", "code", "brand", "supplier__name"]
+    list_select_related = ["supplier", "category__parent__parent"]
+    date_hierarchy = "updated_at"
+    exclude = ["search_document"]
+    inlines = [SupplyOfferSkuInline]
+
+
+@admin.register(DealerAuthorisation)
+class DealerAuthorisationAdmin(_ReadOnlyAdmin):
+    list_display = ["supplier", "dealer", "created_at"]
+    list_filter = ["supplier"]
+    search_fields = ["supplier__name", "dealer__name"]
+    list_select_related = ["supplier", "dealer"]

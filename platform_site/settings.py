@@ -196,6 +196,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     "tenant-pool-refill": {"task": "tenants.tenant_pool_refill", "schedule": 60.0},
+    # Safety net of the debounced inventory sync: reschedules suppliers with pending changes.
+    "suppliers-offer-sync-sweep": {"task": "suppliers.offer_sync_sweep", "schedule": 60.0},
 }
 
 # --- Accounts and security ---------------------------------------------------------------------

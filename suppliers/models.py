@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import OfferAudience
 from suppliers.money import DEFAULT_CURRENCY, Currency
 from tenants.schema_guard import SchemaBoundModel
 
@@ -122,6 +123,17 @@ class Product(SchemaBoundModel):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     listed_at = models.DateTimeField(_("listed since"), null=True, blank=True)
+    # Publishing to dealers (suppliers.publishing): "" = not published; otherwise who may see
+    # it in the supply catalogue. A published product is offered only while it is listed.
+    published_audience = models.CharField(
+        _("published to"),
+        max_length=16,
+        choices=OfferAudience.choices,
+        blank=True,
+        default="",
+        help_text=_("Who sees the product in the supply catalogue; empty when not published."),
+    )
+    published_at = models.DateTimeField(_("published since"), null=True, blank=True)
     # DO_NOTHING, not SET_NULL: the user table exists in every schema, and Django's delete
     # collector would otherwise look for products while deleting a user in the public or a
     # dealer schema, where this table does not exist. Users are deactivated, never deleted; the

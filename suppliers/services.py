@@ -32,6 +32,7 @@ from suppliers.models import (
     Sku,
 )
 from suppliers.pricing import price_rule_errors, tiers_format
+from suppliers.publishing import offer_sync_schedule
 from suppliers.richtext import rich_text_clean
 
 MAX_IMAGES_PER_PRODUCT = 12
@@ -209,6 +210,7 @@ def product_update(*, actor: User | None, product: Product, **changes) -> Produc
         target=product,
         data={"code": product.code, "fields": sorted(changed)},
     )
+    offer_sync_schedule(product_ids=[product.pk])
     return product
 
 
@@ -289,6 +291,7 @@ def product_transition(*, actor: User | None, product: Product, to: str) -> Prod
             target=product,
             data={"code": product.code, "from": from_status, "to": to},
         )
+        offer_sync_schedule(product_ids=[product.pk])
         return product
 
 
@@ -402,6 +405,7 @@ def sku_create(
             "prices": _price_snapshot(sku, tiers or []),
         },
     )
+    offer_sync_schedule(product_ids=[product.pk])
     return sku
 
 
@@ -456,6 +460,7 @@ def sku_update(
         audit_record(
             actor=actor, action="sku.updated", target=sku, data={"code": sku.code, "fields": other}
         )
+    offer_sync_schedule(product_ids=[sku.product_id])
     return sku
 
 
@@ -541,6 +546,7 @@ def price_bulk_update(*, actor: User | None, changes: dict[int, dict[str, Decima
             target=sku,
             data={"code": sku.code, "from": before, "to": after, "bulk": True},
         )
+    offer_sync_schedule(sku_ids=[sku.pk for sku, _before, _after in to_save])
     return len(to_save)
 
 
@@ -591,6 +597,7 @@ def product_image_add(*, actor: User | None, product: Product, upload) -> Produc
             target=product,
             data={"code": product.code, "image": image.image.name},
         )
+        offer_sync_schedule(product_ids=[product.pk])
     except Exception:
         for path in written:
             if os.path.exists(path):
@@ -616,6 +623,7 @@ def product_image_delete(*, actor: User | None, image: ProductImage) -> None:
         target=product,
         data={"code": product.code, "image": image.image.name},
     )
+    offer_sync_schedule(product_ids=[product.pk])
     _files_remove_on_commit(paths)
 
 

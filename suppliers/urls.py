@@ -1,6 +1,6 @@
 from django.urls import path
 
-from suppliers import views, views_media, views_products
+from suppliers import views, views_media, views_products, views_publishing
 
 app_name = "suppliers"
 
@@ -45,4 +45,16 @@ urlpatterns = [
     path("prices/", views_products.PriceBulkUpdateView.as_view(), name="price-bulk-update"),
     # Uploaded images of this tenant only (views_media.py)
     path("media/<str:schema>/<path:path>", views_media.MediaServeView.as_view(), name="media"),
+    # Publishing to dealers (views_publishing.py)
+    path(
+        "products/<int:pk>/publishing/",
+        views_publishing.ProductPublishingView.as_view(),
+        name="product-publishing",
+    ),
+    path("publishing/", views_publishing.PublishingListView.as_view(), name="publishing-list"),
+    path(
+        "publishing/dealers/",
+        views_publishing.DealerAuthorisationView.as_view(),
+        name="publishing-dealers",
+    ),
 ]

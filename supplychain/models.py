@@ -6,6 +6,7 @@ order flow will reserve with a conditional UPDATE (``... WHERE on_hand - reserve
 the backoffice writes through supplychain.services, which locks rows in primary-key order.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -97,3 +98,126 @@ class StockLevel(SchemaBoundModel):
     @property
     def is_low(self) -> bool:
         return self.available <= self.safety_stock
+
+
+# --- Stock from the supplier's ERP, low-stock alerts, API tokens (supplychain.sync/alerts/api) --
+
+
+class ApiToken(SchemaBoundModel):
+    """A key an ERP system of this supplier uses for the API (``Authorization: Token <key>``).
+
+    Only a hash of the key is stored; the key is shown once, when it is created. A token works
+    on its own supplier's domain only: it is looked up in the schema of the domain it is sent to.
+    """
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. “Kingdee ERP”."))
+    prefix = models.CharField(_("key begins with"), max_length=12)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    # DO_NOTHING: the user table exists in every schema, this one only in supplier schemas
+    # (see suppliers.models.Product.created_by).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class StockSyncSource(models.TextChoices):
+    API = "api", _("API")
+    CSV = "csv", _("CSV upload")
+
+
+class StockSyncBatch(SchemaBoundModel):
+    """A stock batch that was applied; its ``sync_id`` can never be applied a second time."""
+
+    sync_id = models.CharField(_("sync id"), max_length=64, unique=True)
+    source = models.CharField(_("source"), max_length=8, choices=StockSyncSource.choices)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    changed = models.PositiveIntegerField(_("rows changed"), default=0)
+    # What the first request was answered; a repeat gets the same (with "duplicate": true).
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    token = models.ForeignKey(
+        ApiToken,
+        verbose_name=_("API token"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="batches",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("applied"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("stock sync batch")
+        verbose_name_plural = _("stock sync batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.sync_id
+
+
+class LowStockAlert(SchemaBoundModel):
+    """Available stock of a SKU in a warehouse fell to its safety stock or below.
+
+    One open alert (``cleared_at`` empty) per stock row at most — a database constraint — so a
+    crossing alerts once, not once per sale. It clears when the stock recovers; a later fall
+    opens a new one. Written only by supplychain.alerts.
+    """
+
+    stock_level = models.ForeignKey(
+        StockLevel,
+        verbose_name=_("stock level"),
+        on_delete=models.CASCADE,
+        related_name="alerts",
+    )
+    available = models.IntegerField(_("available when it fell"))
+    safety_stock = models.PositiveIntegerField(_("safety stock"))
+    opened_at = models.DateTimeField(_("fell low"), default=timezone.now, db_index=True)
+    cleared_at = models.DateTimeField(_("recovered"), null=True, blank=True)
+    cleared_available = models.IntegerField(_("available when it recovered"), null=True, blank=True)
+    # Set by the email task once the owners and managers were emailed (it never mails twice).
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("low-stock alert")
+        verbose_name_plural = _("low-stock alerts")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stock_level"],
+                condition=Q(cleared_at__isnull=True),
+                name="low_stock_alert_one_open_per_row",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.stock_level_id} @ {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None

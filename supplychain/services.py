@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from suppliers.models import Sku
 from supplychain.models import StockLevel, Warehouse
+from supplychain.sync import stock_changed
 
 WAREHOUSE_EDITABLE = (
     "code",
@@ -67,6 +68,9 @@ def warehouse_update(*, actor: User | None, warehouse: Warehouse, **changes) -> 
         target=warehouse,
         data={"code": warehouse.code, "fields": changed},
     )
+    if "is_active" in changed:  # its stock counts (or stops counting) as available
+        rows = list(StockLevel.objects.filter(warehouse=warehouse).values_list("pk", "sku_id"))
+        stock_changed(stock_level_ids=[pk for pk, _ in rows], sku_ids=[sku for _, sku in rows])
     return warehouse
 
 
@@ -190,6 +194,10 @@ def stock_bulk_set(
             action="stock.set",
             data={"reason": reason, "changes": [change for _row, change in changed]},
         )
+        stock_changed(
+            stock_level_ids=[row.pk for row, _change in changed],
+            sku_ids=[row.sku_id for row, _change in changed],
+        )
     return [row for row, _change in changed]
 
 
@@ -237,6 +245,7 @@ def stock_adjust(
         target=row,
         data={"sku": sku.code, "warehouse": warehouse.code, "delta": delta, "reason": reason},
     )
+    stock_changed(stock_level_ids=[row.pk], sku_ids=[sku.pk])
     return row
 
 
