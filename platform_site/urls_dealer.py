@@ -1,10 +1,13 @@
-"""A dealer's domain (dealer schema): the dealer backoffice; the storefront joins with the catalogue."""
+"""A dealer's domain (dealer schema): the storefront for buyers at the root, the dealer
+backoffice under /backoffice/, the dealer's API under /api/v1/."""
 
 from django.urls import include, path
 
 from platform_site.urls_common import urlpatterns as common_urlpatterns
 
 urlpatterns = [
-    path("", include("channels.urls")),
+    path("backoffice/", include("channels.urls")),
+    path("api/v1/", include("channels.api.urls")),
     *common_urlpatterns,
+    path("", include("channels.urls_storefront")),
 ]

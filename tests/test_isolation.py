@@ -50,7 +50,9 @@ from tests.accounts.helpers import (
     member_make,
     signed_in,
 )
+from tests.channels import isolation_cases as shop  # dealer backoffice and storefront
 from tests.suppliers import isolation_cases as cat
+from tests.sync import isolation_cases as sync_cases
 
 pytestmark = pytest.mark.usefixtures("fresh_cache", "english")
 _ = (fresh_cache, english)  # the fixtures, imported for the mark above
@@ -229,6 +231,73 @@ CASES: list[Case] = [
         intact=cat.stock_untouched,
     ),
     # --- end of catalogue backoffice
+    # --- publishing, stock sync, notifications; make/intact in tests/sync/isolation_cases.py
+    Case(
+        "suppliers:product-publishing",
+        make=sync_cases.product_unpublished_made,
+        types=("supplier",),
+        post={"action": "publish", "audience": "all"},
+        intact=sync_cases.product_not_published,
+    ),
+    Case("suppliers:publishing-list", make=sync_cases.offers_made, types=("supplier",)),
+    Case("suppliers:publishing-dealers", make=sync_cases.authorisation_made, types=("supplier",)),
+    Case("supplychain:stock-sync-list", make=sync_cases.batch_made, types=("supplier",)),
+    Case("supplychain:alert-list", make=sync_cases.alert_made, types=("supplier",)),
+    Case("supplychain:api-token-list", make=sync_cases.tokens_made, types=("supplier",)),
+    Case(
+        "supplychain:api-token-revoke",
+        make=sync_cases.token_made,
+        types=("supplier",),
+        method="post",
+        home_status=302,
+        intact=sync_cases.token_active,
+    ),
+    Case("accounts:notification-list", make=sync_cases.notifications_made),
+    Case(
+        "accounts:notification-read",
+        make=sync_cases.notification_made,
+        method="post",
+        home_status=302,
+        intact=sync_cases.notification_unread,
+    ),
+    Case("accounts:notification-badge", make=sync_cases.badge_made),
+    # --- end of publishing, stock sync, notifications
+    # --- dealer backoffice and storefront (dealer domain); make/intact in
+    # tests/channels/isolation_cases.py
+    Case("storefront:home", make=shop.listed_made, types=("dealer",)),
+    Case("storefront:search", make=shop.listed_made, types=("dealer",)),
+    Case("storefront:product", make=shop.product_made, types=("dealer",)),
+    Case("channels:offer-list", make=shop.catalogue_made, types=("dealer",)),
+    Case("channels:offer-detail", make=shop.authorised_offer_made, types=("dealer",)),
+    Case(
+        "channels:listing-create",
+        make=shop.authorised_offer_made,
+        types=("dealer",),
+        method="post",
+        home_status=400,  # a POST without prices at home: the offer exists, the form is bad
+        post=shop.listing_price_post(),
+        intact=shop.no_listing_of,
+    ),
+    Case("channels:listing-list", make=shop.listed_made, types=("dealer",)),
+    Case(
+        "channels:listing-update",
+        make=shop.listing_made,
+        types=("dealer",),
+        post=shop.listing_price_post(),
+        intact=shop.listing_kept,
+    ),
+    Case(
+        "channels:listing-status",
+        make=shop.listing_made,
+        types=("dealer",),
+        method="post",
+        home_status=302,
+        post={"to": "delisted"},
+        intact=shop.listing_kept,
+    ),
+    Case("channels:storefront-settings", make=shop.settings_made, types=("dealer",)),
+    Case("channels-api:listing-list", make=shop.api_made, types=("dealer",)),
+    # --- end of dealer backoffice and storefront
 ]
 
 EXEMPT: dict[str, str] = {
@@ -261,6 +330,30 @@ EXEMPT: dict[str, str] = {
     ),
     "supplychain:warehouse-create": "a form; what it creates lands in the visitor's own schema",
     # --- end of catalogue backoffice
+    # --- publishing, stock sync, notifications
+    "supplychain:api-stock-sync": (
+        "token-authenticated API: tests/sync/test_stock_sync.py::"
+        "test_a_token_of_supplier_a_does_not_work_at_supplier_b"
+    ),
+    "accounts:notification-read-all": (
+        "POST-only, marks the visitor's own notifications: tests/sync/test_notifications.py::"
+        "test_another_users_notification_cannot_be_marked"
+    ),
+    # --- end of publishing, stock sync, notifications
+    # --- dealer backoffice and storefront
+    "storefront:category": (
+        "platform categories, on every dealer's domain; what they list: tests/storefront/"
+        "test_isolation.py::test_category_pages_show_only_this_dealers_products"
+    ),
+    "storefront:media": (
+        "files of the domain's own schema only: tests/channels/test_storefront_settings.py::"
+        "test_storefront_images_are_served_only_on_their_own_domain"
+    ),
+    "channels:listing-bulk-create": (
+        "POST-only, public offer ids: tests/channels/test_listings.py::"
+        "test_bulk_add_refuses_an_offer_not_published_to_this_dealer"
+    ),
+    # --- end of dealer backoffice and storefront
 }
 
 
@@ -380,7 +473,8 @@ def test_user_of_one_tenant_cannot_sign_in_at_another(session_tenants, host_clie
         response = login_post(client, "clerk@acme.test", PASSWORD)
         assert response.status_code == 200, slug
         assert "The email address or the password is not right." in response.content.decode()
-        assert client.get("/").status_code == 302, slug
+        # (not "/": a dealer's domain shows its public storefront there)
+        assert client.get("/accounts/profile/").status_code == 302, slug
     assert login_post(host_client(acme), "clerk@acme.test", PASSWORD).status_code == 302
 
 
@@ -414,7 +508,7 @@ def test_platform_admin_cannot_sign_in_at_a_tenant_domain(session_tenants, host_
         client = host_client(session_tenants[slug])
         response = login_post(client, admin_user.email, "platform-admin-pass-1")
         assert response.status_code == 200, slug
-        assert client.get("/").status_code == 302
+        assert client.get("/accounts/profile/").status_code == 302
 
 
 def test_platform_admin_session_does_not_authenticate_at_a_tenant_domain(

@@ -56,6 +56,14 @@ def tenant_url(name: str) -> str | None:
         return None
 
 
+def dashboard_path(tenant) -> str:
+    """Where a tenant's backoffice dashboard is: "/" for suppliers; dealers have their storefront
+    at "/" and the backoffice under /backoffice/."""
+    urlconf = f"platform_site.urls_{tenant.type}"
+    name = "channels:dashboard" if tenant.type == "dealer" else "suppliers:dashboard"
+    return reverse(name, urlconf=urlconf)
+
+
 def sidenav(html: str) -> str:
     match = re.search(r'<nav class="sidenav".*?</nav>', html, re.S)
     assert match, "the backoffice side navigation is missing"
@@ -84,8 +92,9 @@ def test_dashboard_shows_company_role_and_owner_navigation(
 ):
     tenant = request.getfixturevalue(tenant_fixture)
     client = signed_in(host_client, tenant_user, tenant, Role.OWNER)
+    dashboard = dashboard_path(tenant)
 
-    response = client.get("/")
+    response = client.get(dashboard)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -94,7 +103,7 @@ def test_dashboard_shows_company_role_and_owner_navigation(
     assert "Owner" in html
     assert tenant.get_type_display() in html
     nav = sidenav(html)
-    assert 'href="/" aria-current="page"' in nav, "Dashboard is the current page in the nav"
+    assert f'href="{dashboard}" aria-current="page"' in nav, "Dashboard is the current page"
     # Signing out is a POST form, never a link.
     assert re.search(r'<form class="signout" method="post" action="/accounts/logout/">', html)
     assert "Sign out" in html
@@ -134,7 +143,8 @@ def test_sign_in_page_uses_the_auth_layout(host_client, dealer):
 
 
 def test_dashboard_coming_next_note_is_discreet_and_honest(host_client, tenant_user, dealer):
-    html = signed_in(host_client, tenant_user, dealer, Role.OWNER).get("/").content.decode()
+    client = signed_in(host_client, tenant_user, dealer, Role.OWNER)
+    html = client.get(dashboard_path(dealer)).content.decode()
 
     note = re.search(r'<aside class="note".*?</aside>', html, re.S)
     assert note and "next releases" in note.group(0)
@@ -147,7 +157,7 @@ def test_staff_does_not_see_team_or_audit_links(request, tenant_fixture, host_cl
     tenant = request.getfixturevalue(tenant_fixture)
     client = signed_in(host_client, tenant_user, tenant, Role.STAFF)
 
-    html = client.get("/").content.decode()
+    html = client.get(dashboard_path(tenant)).content.decode()
 
     nav = sidenav(html)
     assert tenant.name in html

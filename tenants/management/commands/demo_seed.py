@@ -22,6 +22,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
 from catalog.seed import category_tree_seed
+from platform_site.demo_catalogue import demo_catalogue_seed
 from tenants import services
 from tenants.models import (
     ApplicationStatus,
@@ -316,5 +317,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{'provisioned' if made else 'kept'}: {tenant.name} at {tenant.host}"
             )
+        made = demo_catalogue_seed()
+        self.stdout.write(
+            "demo catalogue: "
+            + ", ".join(f"{slug} +{count}" for slug, count in made.items())
+            + " (products made by suppliers / listings added by dealers)"
+        )
         if not no_banner:
             self.stdout.write(banner())
