@@ -23,7 +23,10 @@ D = Decimal
 # parameters, SKUs (code, variant, supply, suggested retail, minimum resale, tiers, stock, safety).
 DEMO_CATALOGUE = {
     "huaxin": {
-        "warehouses": [("SZ01", "深圳总仓 Shenzhen", "广东", "深圳"), ("SH01", "上海仓 Shanghai", "上海", "上海")],
+        "warehouses": [
+            ("SZ01", "深圳总仓 Shenzhen", "广东", "深圳"),
+            ("SH01", "上海仓 Shanghai", "上海", "上海"),
+        ],
         "products": [
             (
                 "HX-P60",
@@ -32,10 +35,33 @@ DEMO_CATALOGUE = {
                 "华信 Huaxin",
                 "台",
                 1,
-                {"warranty_months": "12", "screen_size": "6.7", "cpu": "骁龙 8 Gen 3", "battery": "5000", "network": "5G", "os": "Android"},
+                {
+                    "warranty_months": "12",
+                    "screen_size": "6.7",
+                    "cpu": "骁龙 8 Gen 3",
+                    "battery": "5000",
+                    "network": "5G",
+                    "os": "Android",
+                },
                 [
-                    ("HX-P60-BK-256", {"color": "曜石黑 Black", "storage": "256GB"}, "3299", "3999", "3599", [(10, "3199"), (50, "3099")], (120, 20)),
-                    ("HX-P60-WH-512", {"color": "珍珠白 White", "storage": "512GB"}, "3799", "4599", "4099", [(10, "3699")], (60, 10)),
+                    (
+                        "HX-P60-BK-256",
+                        {"color": "曜石黑 Black", "storage": "256GB"},
+                        "3299",
+                        "3999",
+                        "3599",
+                        [(10, "3199"), (50, "3099")],
+                        (120, 20),
+                    ),
+                    (
+                        "HX-P60-WH-512",
+                        {"color": "珍珠白 White", "storage": "512GB"},
+                        "3799",
+                        "4599",
+                        "4099",
+                        [(10, "3699")],
+                        (60, 10),
+                    ),
                 ],
             ),
             (
@@ -47,8 +73,24 @@ DEMO_CATALOGUE = {
                 1,
                 {"warranty_months": "24", "screen_size": "14", "cpu": "Intel Core Ultra 7"},
                 [
-                    ("HX-BOOK14-16-512", {"memory": "16GB", "storage": "512GB", "color": "银色 Silver"}, "4599", "5499", "4999", [(20, "4499")], (80, 10)),
-                    ("HX-BOOK14-32-1T", {"memory": "32GB", "storage": "1TB", "color": "深空灰 Grey"}, "5799", "6999", "6299", [], (35, 5)),
+                    (
+                        "HX-BOOK14-16-512",
+                        {"memory": "16GB", "storage": "512GB", "color": "银色 Silver"},
+                        "4599",
+                        "5499",
+                        "4999",
+                        [(20, "4499")],
+                        (80, 10),
+                    ),
+                    (
+                        "HX-BOOK14-32-1T",
+                        {"memory": "32GB", "storage": "1TB", "color": "深空灰 Grey"},
+                        "5799",
+                        "6999",
+                        "6299",
+                        [],
+                        (35, 5),
+                    ),
                 ],
             ),
             (
@@ -61,7 +103,15 @@ DEMO_CATALOGUE = {
                 {"warranty_months": "36", "resolution": "4K", "energy_class": "1级"},
                 [
                     ("HX-TV-55", {"screen_size": "55"}, "2199", "2799", "2499", [], (40, 8)),
-                    ("HX-TV-65", {"screen_size": "65"}, "3199", "3999", "3599", [(5, "3099")], (25, 5)),
+                    (
+                        "HX-TV-65",
+                        {"screen_size": "65"},
+                        "3199",
+                        "3999",
+                        "3599",
+                        [(5, "3099")],
+                        (25, 5),
+                    ),
                 ],
             ),
         ],
@@ -78,8 +128,24 @@ DEMO_CATALOGUE = {
                 12,
                 {"hair_type": "油性", "shelf_life": "36"},
                 [
-                    ("GL-SH-400", {"volume": "400ml", "scent": "薄荷 Mint"}, "18.50", "32.00", "25.00", [(48, "17.80"), (240, "16.90")], (2400, 300)),
-                    ("GL-SH-750", {"volume": "750ml", "scent": "薄荷 Mint"}, "29.00", "49.00", "39.00", [(48, "27.90")], (1200, 200)),
+                    (
+                        "GL-SH-400",
+                        {"volume": "400ml", "scent": "薄荷 Mint"},
+                        "18.50",
+                        "32.00",
+                        "25.00",
+                        [(48, "17.80"), (240, "16.90")],
+                        (2400, 300),
+                    ),
+                    (
+                        "GL-SH-750",
+                        {"volume": "750ml", "scent": "薄荷 Mint"},
+                        "29.00",
+                        "49.00",
+                        "39.00",
+                        [(48, "27.90")],
+                        (1200, 200),
+                    ),
                 ],
             ),
             (
@@ -91,7 +157,15 @@ DEMO_CATALOGUE = {
                 2,
                 {"origin": "浙江杭州 Hangzhou", "shelf_life": "18", "grade": "特级"},
                 [
-                    ("GL-TEA-250", {"weight": "250g"}, "168.00", "298.00", "238.00", [(20, "158.00")], (300, 40)),
+                    (
+                        "GL-TEA-250",
+                        {"weight": "250g"},
+                        "168.00",
+                        "298.00",
+                        "238.00",
+                        [(20, "158.00")],
+                        (300, 40),
+                    ),
                 ],
             ),
             (
@@ -103,7 +177,15 @@ DEMO_CATALOGUE = {
                 5,
                 {"gsm": "70", "sheets": "500"},
                 [
-                    ("GL-A4-70-BOX", {"paper_size": "A4"}, "98.00", "139.00", "119.00", [(50, "92.00"), (200, "88.00")], (900, 100)),
+                    (
+                        "GL-A4-70-BOX",
+                        {"paper_size": "A4"},
+                        "98.00",
+                        "139.00",
+                        "119.00",
+                        [(50, "92.00"), (200, "88.00")],
+                        (900, 100),
+                    ),
                 ],
             ),
         ],
@@ -176,12 +258,16 @@ def dealer_listings_seed(tenant: Tenant) -> int:
     from channels.models import Listing
     from channels.services import listing_bulk_create
 
-    offer_ids = list(SupplyOffer.objects.filter(status=OfferStatus.PUBLISHED).values_list("pk", flat=True))
+    offer_ids = list(
+        SupplyOffer.objects.filter(status=OfferStatus.PUBLISHED).values_list("pk", flat=True)
+    )
     with tenant_context(tenant):
         missing = sorted(set(offer_ids) - set(Listing.objects.values_list("offer_id", flat=True)))
         if not missing:
             return 0
-        listings = listing_bulk_create(actor=_owner(), offer_ids=missing, basis="suggested", percent=D("100"))
+        listings = listing_bulk_create(
+            actor=_owner(), offer_ids=missing, basis="suggested", percent=D("100")
+        )
     return len(listings)
 
 

@@ -147,7 +147,7 @@ def test_dashboard_coming_next_note_is_discreet_and_honest(host_client, tenant_u
     html = client.get(dashboard_path(dealer)).content.decode()
 
     note = re.search(r'<aside class="note".*?</aside>', html, re.S)
-    assert note and "next releases" in note.group(0)
+    assert note and "next release" in note.group(0)
     # No invented figures or widgets: the page holds no numbers beyond the company facts.
     assert "¥" not in html and "orders today" not in html.lower()
 

@@ -223,3 +223,10 @@ def test_unknown_email_is_counted_too_and_locked_without_revealing_anything(
         record = AuditLog.objects.get(action="auth.login_locked")
     assert record.actor is None
     assert record.actor_label == "nobody@acme.test"
+
+
+def test_dealer_staff_land_in_the_backoffice_not_on_the_storefront(dealer, host_client):
+    member_make(dealer, email="seller@delta.test", password=PASSWORD)
+    response = login_post(host_client(dealer), "seller@delta.test", PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == "/backoffice/"
