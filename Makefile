@@ -22,7 +22,7 @@ BENCH_ARGS ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help demo test lint format messages bench stop-services clean-var venv
+.PHONY: help demo test lint format messages bench bench-sync bench-storefront stop-services clean-var venv
 
 help:
 	@echo "make demo           migrate, bootstrap, seed and run the demo platform on port $(PORT)"
@@ -31,6 +31,8 @@ help:
 	@echo "make format         ruff format + ruff check --fix"
 	@echo "make messages       extract and compile translations (needs GNU gettext)"
 	@echo "make bench          provisioning benchmark in a scratch database (BENCH_ARGS='--n 50')"
+	@echo "make bench-sync     100,000 stock updates through the inventory sync"
+	@echo "make bench-storefront  storefront list/search/product pages under 8 concurrent clients"
 	@echo "make stop-services  stop the embedded PostgreSQL and Redis (data stays in var/)"
 	@echo "make clean-var      stop the embedded servers and delete var/ (all local data)"
 
@@ -72,6 +74,12 @@ messages: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/provision.py $(BENCH_ARGS)
+
+bench-sync: $(STAMP)
+	$(PY) bench/inventory_sync.py $(BENCH_ARGS)
+
+bench-storefront: $(STAMP)
+	$(PY) bench/storefront.py $(BENCH_ARGS)
 
 stop-services:
 	@if [ -x $(PY) ]; then $(PY) -m platform_site.demo stop-services; fi
