@@ -316,20 +316,26 @@ class TenantApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def _change_url(self, application_id: int) -> str:
         return reverse("admin:tenants_tenantapplication_change", args=[application_id])
 
-    def approve_view(self, request, object_id):
+    def _review_step(self, request, object_id, *, service, success: str):
+        """Run one review service on one application and come back to its page with the outcome."""
         application = self._application_or_404(request, object_id)
         try:
-            services.application_approve(application_id=application.pk, reviewer=request.user)
+            service(application_id=application.pk, reviewer=request.user)
         except services.ApplicationStateError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:
             self.message_user(
-                request,
-                gettext("“%(company)s” is approved; its tenant is being provisioned.")
-                % {"company": application.company_name},
-                messages.SUCCESS,
+                request, success % {"company": application.company_name}, messages.SUCCESS
             )
         return HttpResponseRedirect(self._change_url(application.pk))
+
+    def approve_view(self, request, object_id):
+        return self._review_step(
+            request,
+            object_id,
+            service=services.application_approve,
+            success=gettext("“%(company)s” is approved; its tenant is being provisioned."),
+        )
 
     def reject_view(self, request, object_id):
         application = self._application_or_404(request, object_id)
@@ -375,19 +381,12 @@ class TenantApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def retry_view(self, request, object_id):
-        application = self._application_or_404(request, object_id)
-        try:
-            services.application_retry(application_id=application.pk, reviewer=request.user)
-        except services.ApplicationStateError as error:
-            self.message_user(request, str(error), messages.ERROR)
-        else:
-            self.message_user(
-                request,
-                gettext("Provisioning of “%(company)s” is queued again.")
-                % {"company": application.company_name},
-                messages.SUCCESS,
-            )
-        return HttpResponseRedirect(self._change_url(application.pk))
+        return self._review_step(
+            request,
+            object_id,
+            service=services.application_retry,
+            success=gettext("Provisioning of “%(company)s” is queued again."),
+        )
 
     def precheck_view(self, request, object_id):
         application = self._application_or_404(request, object_id)
