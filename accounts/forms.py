@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.models import Role, User
+from accounts.models import TEAM_ROLES, Role, User
 
 
 class ThrottledLoginMixin(forms.Form):
@@ -123,4 +123,6 @@ class MemberInviteForm(forms.Form):
 
 
 class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(role.value, role.label) for role in TEAM_ROLES]
+    )

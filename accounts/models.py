@@ -18,19 +18,24 @@ class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
     MANAGER = "manager", _("Manager")
     STAFF = "staff", _("Staff")
+    # A buyer's user at a dealer (dealer schema only): signs in on the storefront, never in the
+    # backoffice (rank 0 passes no ``has_role`` check). Company and buyer role: buyers.Buyer.
+    BUYER = "buyer", _("Buyer")
 
 
 # Higher rank may do everything a lower rank may.
-ROLE_RANK = {Role.STAFF: 1, Role.MANAGER: 2, Role.OWNER: 3}
+ROLE_RANK = {Role.BUYER: 0, Role.STAFF: 1, Role.MANAGER: 2, Role.OWNER: 3}
+TEAM_ROLES = (Role.OWNER, Role.MANAGER, Role.STAFF)
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **extra_fields):
-        if not email:
-            raise ValueError("A user needs an email address.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        if not email and not (extra_fields.get("role") == Role.BUYER and extra_fields.get("phone")):
+            raise ValueError("A user needs an email address (a buyer: or a mobile number).")
+        email = self.normalize_email(email).lower() if email else None
+        user = self.model(email=email, **extra_fields)
         if password:
             user.set_password(password)
         else:
@@ -46,7 +51,8 @@ class UserManager(BaseUserManager):
 
 
 class User(SchemaBoundModel, AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField(_("email address"), unique=True)
+    # Empty (NULL) only for a buyer who registered with a mobile number.
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("mobile number"), max_length=32, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
@@ -68,15 +74,36 @@ class User(SchemaBoundModel, AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=models.Q(role="buyer") & ~models.Q(phone=""),
+                name="user_buyer_mobile_unique",
+                violation_error_message=_("Another account already uses this mobile number."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email__isnull=False) | (models.Q(role="buyer") & ~models.Q(phone="")),
+                name="user_has_email_or_buyer_mobile",
+            ),
+        ]
 
     def __str__(self):
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone
 
     def get_full_name(self):
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone
 
     def get_short_name(self):
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone
+
+    @property
+    def is_buyer(self) -> bool:
+        return self.role == Role.BUYER
+
+    @property
+    def login_name(self) -> str:
+        """What the user signs in with: the email address, else the mobile number."""
+        return self.email or self.phone
 
     def has_role(self, role: str) -> bool:
         """True when the user's role is ``role`` or ranks above it."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
-from accounts.models import AuditLog, Role, User
+from accounts.models import TEAM_ROLES, AuditLog, Role, User
 
 
 def member_list(*, query: str = "") -> QuerySet[User]:
-    """Every member of this tenant's team: active first, owners before managers before staff."""
-    members = User.objects.all()
+    """Every member of this tenant's team (buyers are customers, not members): active first,
+    owners before managers before staff."""
+    members = User.objects.filter(role__in=TEAM_ROLES)
     if query:
         members = members.filter(
             Q(email__icontains=query) | Q(full_name__icontains=query) | Q(phone__icontains=query)
@@ -28,8 +29,9 @@ def member_list(*, query: str = "") -> QuerySet[User]:
 
 
 def member_get(*, pk: int) -> User:
-    """A member of this tenant's team, or 404: a member of another tenant does not exist here."""
-    return get_object_or_404(User, pk=pk)
+    """A member of this tenant's team, or 404: a member of another tenant does not exist here
+    (nor is a buyer a member)."""
+    return get_object_or_404(User, pk=pk, role__in=TEAM_ROLES)
 
 
 def audit_list(*, query: str = "") -> QuerySet[AuditLog]:
