@@ -52,7 +52,7 @@ class ThrottledLoginMixin(forms.Form):
             if self.user_cache is None:
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
-            services.login_succeeded(request=self.request, user=self.user_cache)
+            services.login_succeeded(request=self.request, user=self.user_cache, login=email)
         return self.cleaned_data
 
 
@@ -61,6 +61,21 @@ class LoginForm(ThrottledLoginMixin, auth_forms.AuthenticationForm):
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": _("The email address or the password is not right."),
     }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        if getattr(getattr(request, "tenant", None), "type", None) == "dealer":
+            # Buyers sign in at a dealer with their email or their mobile number
+            # (buyers.backends.MobileBackend); throttling counts what was typed.
+            self.fields["username"] = forms.CharField(
+                label=_("Email or mobile number"),
+                max_length=254,
+                widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+            )
+            self.error_messages = {
+                **self.error_messages,
+                "invalid_login": _("The email address, mobile number or password is not right."),
+            }
 
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):

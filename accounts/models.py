@@ -82,7 +82,8 @@ class User(SchemaBoundModel, AbstractBaseUser, PermissionsMixin):
                 violation_error_message=_("Another account already uses this mobile number."),
             ),
             models.CheckConstraint(
-                condition=models.Q(email__isnull=False) | (models.Q(role="buyer") & ~models.Q(phone="")),
+                condition=models.Q(email__isnull=False)
+                | (models.Q(role="buyer") & ~models.Q(phone="")),
                 name="user_has_email_or_buyer_mobile",
             ),
         ]

@@ -60,7 +60,7 @@ def audit_record(
     into a failed sign-in); it defaults to the actor's email, or "system".
     """
     if actor_label is None:
-        actor_label = actor.email if actor is not None else "system"
+        actor_label = (actor.email or actor.phone) if actor is not None else "system"
     return AuditLog.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=actor_label[:254],
@@ -126,10 +126,11 @@ def _login_audit(*, action: str, email: str, data: dict) -> None:
     )
 
 
-def login_succeeded(*, request: HttpRequest, user: User) -> None:
-    """Forget this pair's failures and record the sign-in."""
+def login_succeeded(*, request: HttpRequest, user: User, login: str | None = None) -> None:
+    """Forget this pair's failures and record the sign-in. ``login`` is what was typed (an
+    email, or a buyer's mobile number); the failures were counted under it."""
     address = throttle.client_address(request)
-    throttle.success_register(email=user.email, address=address)
+    throttle.success_register(email=_normalise_email(login or user.login_name), address=address)
     audit_record(actor=user, action="auth.login", target=user, data={"address": address})
 
 

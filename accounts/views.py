@@ -37,9 +37,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        # A dealer's "/" is its public storefront; its staff land in the backoffice.
+        # A dealer's "/" is its public storefront: buyers land there, its staff in the
+        # backoffice. (A safe ``next`` wins over both.)
         tenant = getattr(self.request, "tenant", None)
-        if not self.next_page and getattr(tenant, "type", None) == "dealer":
+        user = self.request.user
+        is_buyer = getattr(user, "role", None) == Role.BUYER
+        if not self.next_page and getattr(tenant, "type", None) == "dealer" and not is_buyer:
             return reverse("channels:dashboard")
         return super().get_default_redirect_url()
 

@@ -39,7 +39,9 @@ class BuyerCompany(SchemaBoundModel):
         verbose_name_plural = _("buyer companies")
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(credit_limit__gte=0), name="buyer_credit_not_negative"),
+            models.CheckConstraint(
+                condition=Q(credit_limit__gte=0), name="buyer_credit_not_negative"
+            ),
         ]
 
     def __str__(self):

@@ -218,7 +218,9 @@ class SupplierAfterSales(StatusLabelMixin, SchemaBoundModel):
     )
     credit_amount = models.DecimalField(_("credit at supply price"), default=0, **MONEY)
     return_carrier = models.CharField(_("return carrier"), max_length=64, blank=True)
-    return_tracking_number = models.CharField(_("return tracking number"), max_length=64, blank=True)
+    return_tracking_number = models.CharField(
+        _("return tracking number"), max_length=64, blank=True
+    )
     decision_reason = models.TextField(_("decision reason"), blank=True)
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)

@@ -7,3 +7,6 @@ class OrdersConfig(AppConfig):
 
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self):
+        from orders import notify  # noqa: F401  (registers the email task with Celery)

@@ -28,7 +28,9 @@ class StatusChange(StatusChangeBase):
     class Meta(StatusChangeBase.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status history")
-        indexes = [models.Index(fields=["subject_type", "subject_id"], name="order_history_subject")]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="order_history_subject")
+        ]
 
 
 # --- The dealer's order settings ----------------------------------------------------------------
@@ -416,7 +418,9 @@ class PaymentRecordStatus(models.TextChoices):
 
 def payment_proof_path(instance, filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"payments/{timezone.now():%Y/%m}/{instance.order_id}-{timezone.now():%H%M%S%f}.{extension}"
+    return (
+        f"payments/{timezone.now():%Y/%m}/{instance.order_id}-{timezone.now():%H%M%S%f}.{extension}"
+    )
 
 
 class Payment(SchemaBoundModel):
@@ -528,11 +532,16 @@ class AfterSalesRequest(StatusLabelMixin, SchemaBoundModel):
     )
     refund_amount = models.DecimalField(_("refund"), default=0, **MONEY)
     requested_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("requested by"), on_delete=models.DO_NOTHING, related_name="+"
+        "accounts.User",
+        verbose_name=_("requested by"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
     )
     supplier_request_id = models.BigIntegerField(null=True, blank=True)
     return_carrier = models.CharField(_("return carrier"), max_length=64, blank=True)
-    return_tracking_number = models.CharField(_("return tracking number"), max_length=64, blank=True)
+    return_tracking_number = models.CharField(
+        _("return tracking number"), max_length=64, blank=True
+    )
     decision_reason = models.TextField(_("decision reason"), blank=True)
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
@@ -557,7 +566,10 @@ def aftersales_photo_path(instance, filename: str) -> str:
 
 class AfterSalesPhoto(SchemaBoundModel):
     request = models.ForeignKey(
-        AfterSalesRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="photos"
+        AfterSalesRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="photos",
     )
     image = models.ImageField(_("photo"), upload_to=aftersales_photo_path)
 

@@ -81,8 +81,15 @@ def transition_check(obj, to: str) -> None:
 
 
 def transition(
-    obj, to: str, *, history_model, actor=None, actor_label: str = "", reason: str = "",
-    fields: tuple[str, ...] = (), now=None,
+    obj,
+    to: str,
+    *,
+    history_model,
+    actor=None,
+    actor_label: str = "",
+    reason: str = "",
+    fields: tuple[str, ...] = (),
+    now=None,
 ) -> None:
     """Move ``obj`` to status ``to`` (checked against ``obj.TRANSITIONS``), save ``status``
     plus ``fields`` and ``updated_at``, and record the move in ``history_model``."""
@@ -104,8 +111,15 @@ def transition(
 
 
 def history_record(
-    obj, *, history_model, to: str, from_status: str = "", actor=None, actor_label: str = "",
-    reason: str = "", now=None,
+    obj,
+    *,
+    history_model,
+    to: str,
+    from_status: str = "",
+    actor=None,
+    actor_label: str = "",
+    reason: str = "",
+    now=None,
 ) -> None:
     """A history row without a status change through ``transition`` (the creation of a record)."""
     history_model.objects.create(

@@ -199,11 +199,20 @@ CELERY_BEAT_SCHEDULE = {
     "tenant-pool-refill": {"task": "tenants.tenant_pool_refill", "schedule": 60.0},
     # Safety net of the debounced inventory sync: reschedules suppliers with pending changes.
     "suppliers-offer-sync-sweep": {"task": "suppliers.offer_sync_sweep", "schedule": 60.0},
+    # Buyers who never confirm receipt: shipped orders older than the dealer's setting.
+    "orders-receipt-auto-confirm-sweep": {
+        "task": "orders.receipt_auto_confirm_sweep",
+        "schedule": 15 * 60.0,
+    },
 }
 
 # --- Accounts and security ---------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "buyers.backends.MobileBackend",  # buyers sign in with their mobile number too
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

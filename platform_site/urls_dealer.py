@@ -6,8 +6,14 @@ from django.urls import include, path
 from platform_site.urls_common import urlpatterns as common_urlpatterns
 
 urlpatterns = [
+    path("backoffice/orders/", include("orders.urls_backoffice")),
+    path("backoffice/aftersales/", include("orders.urls_aftersales_backoffice")),
+    path("backoffice/buyers/", include("buyers.urls_backoffice")),
     path("backoffice/", include("channels.urls")),
     path("api/v1/", include("channels.api.urls")),
     *common_urlpatterns,
+    path("account/", include("buyers.urls")),
+    path("aftersales/", include("orders.urls_aftersales")),
+    path("", include("orders.urls_storefront")),
     path("", include("channels.urls_storefront")),
 ]

@@ -8,5 +8,6 @@ from platform_site.urls_common import urlpatterns as common_urlpatterns
 urlpatterns = [
     path("", include("tenants.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/carriers/", include("routing.urls")),
     *common_urlpatterns,
 ]

@@ -5,6 +5,8 @@ from django.urls import include, path
 from platform_site.urls_common import urlpatterns as common_urlpatterns
 
 urlpatterns = [
+    path("orders/", include("fulfilment.urls")),
+    path("aftersales/", include("fulfilment.urls_aftersales")),
     path("", include("suppliers.urls")),
     path("", include("supplychain.urls")),
     *common_urlpatterns,

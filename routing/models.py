@@ -74,7 +74,9 @@ class OrderRoute(models.Model):
         verbose_name_plural = _("order routes")
         ordering = ["-placed_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["dealer", "dealer_split_id"], name="route_one_per_split"),
+            models.UniqueConstraint(
+                fields=["dealer", "dealer_split_id"], name="route_one_per_split"
+            ),
             models.UniqueConstraint(
                 fields=["supplier", "supplier_order_id"], name="route_one_per_supplier_order"
             ),

@@ -86,3 +86,45 @@ def tenant_build(*, slug: str, tenant_type: str, company_name: str | None = None
     application = application_build(slug=slug, tenant_type=tenant_type, company_name=company_name)
     services.application_approve(application_id=application.pk, reviewer=platform_admin())
     return services.tenant_provision(application_id=application.pk)
+
+
+def buyer_make(
+    tenant,
+    *,
+    email: str | None = None,
+    phone: str = "",
+    company_name: str = "Buyer Co 采购公司",
+    password: str | None = None,
+    on_account: bool = False,
+    credit_limit: str = "0",
+    with_address: bool = True,
+):
+    """A verified buyer user of dealer ``tenant``, with their company (and a default address).
+
+    Runs in ``tenant``'s schema and returns the user, loaded there."""
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from accounts.models import Role
+    from buyers.models import Address, Buyer, BuyerCompany
+
+    with tenant_context(tenant):
+        company = BuyerCompany.objects.create(
+            name=company_name, on_account=on_account, credit_limit=credit_limit
+        )
+        user = User.objects.create_user(
+            email=email, phone=phone, password=password, role=Role.BUYER, full_name=company_name
+        )
+        Buyer.objects.create(user=user, company=company, email_verified_at=timezone.now())
+        if with_address:
+            Address.objects.create(
+                company=company,
+                recipient="王小明",
+                phone="13800138000",
+                province="上海市",
+                city="上海市",
+                district="浦东新区",
+                street="世纪大道 100 号",
+                is_default=True,
+            )
+    return user

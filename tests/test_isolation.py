@@ -32,7 +32,6 @@ at home and "404 elsewhere" is a real check.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from django.db import connection
@@ -50,7 +49,14 @@ from tests.accounts.helpers import (
     member_make,
     signed_in,
 )
+from tests.aftersales import isolation_cases as aftersales_cases
+from tests.builders import buyer_make
+from tests.buyers import isolation_cases as buyer_cases
 from tests.channels import isolation_cases as shop  # dealer backoffice and storefront
+from tests.dealer_orders import isolation_cases as dealer_order_cases
+from tests.fulfilment import isolation_cases as fulfilment_cases
+from tests.isolation_case import Case
+from tests.orders import isolation_cases as order_cases
 from tests.suppliers import isolation_cases as cat
 from tests.sync import isolation_cases as sync_cases
 
@@ -136,17 +142,6 @@ def _company_name(tenant: Tenant) -> tuple[dict, str]:
 
 
 # --- The table -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    make: Callable[[Tenant], tuple[dict, str]]
-    types: tuple[str, ...] = ("supplier", "dealer")
-    home_status: int = 200
-    method: str = "get"  # how the home owner opens it (a POST-only URL: "post")
-    post: dict = field(default_factory=dict)
-    intact: Callable[[dict], bool] | None = None
 
 
 CASES: list[Case] = [
@@ -299,6 +294,10 @@ CASES: list[Case] = [
     Case("channels-api:listing-list", make=shop.api_made, types=("dealer",)),
     # --- end of dealer backoffice and storefront
 ]
+# Orders (issue 4): each area keeps its rows in tests/<area>/isolation_cases.py.
+AREAS = (buyer_cases, order_cases, dealer_order_cases, fulfilment_cases, aftersales_cases)
+for _area in AREAS:
+    CASES += _area.CASES
 
 EXEMPT: dict[str, str] = {
     "healthz": "no tenant data: database and Redis up or down",
@@ -355,6 +354,8 @@ EXEMPT: dict[str, str] = {
     ),
     # --- end of dealer backoffice and storefront
 }
+for _area in AREAS:
+    EXEMPT.update(_area.EXEMPT)
 
 
 # --- Fixtures ------------------------------------------------------------------------------------
@@ -375,6 +376,22 @@ def owner_clients(session_tenants, host_client):
     return clients
 
 
+def buyer_email(tenant: Tenant) -> str:
+    """The isolation buyer of a dealer (``make`` functions of buyer pages use it)."""
+    return f"isolation-buyer@{tenant.slug}.test"
+
+
+@pytest.fixture
+def buyer_clients(session_tenants, owner_clients, host_client):
+    """A signed-in buyer's client at each dealer's domain; the owner's at each supplier's."""
+    clients = dict(owner_clients)
+    for slug, tenant in session_tenants.items():
+        if tenant.type == "dealer":
+            buyer = buyer_make(tenant, email=buyer_email(tenant), company_name=f"ISO Buyer {slug}")
+            clients[slug] = signed_in(host_client(tenant), tenant, buyer)
+    return clients
+
+
 def _params():
     for case in CASES:
         for tenant_type in case.types:
@@ -386,14 +403,15 @@ def _params():
 
 @pytest.mark.parametrize(("case", "tenant_type"), list(_params()))
 def test_tenant_data_is_not_reachable_from_another_tenant(
-    case, tenant_type, session_tenants, owner_clients
+    case, tenant_type, session_tenants, request
 ):
+    clients = request.getfixturevalue("buyer_clients" if case.who == "buyer" else "owner_clients")
     home = session_tenants[HOME[tenant_type]]
     with tenant_context(home):
         kwargs, marker = case.make(home)
     path = reverse(case.name, urlconf=URLCONFS[tenant_type], kwargs=kwargs or None)
 
-    for slug, client in owner_clients.items():
+    for slug, client in clients.items():
         if slug == home.slug:
             continue
         got = client.get(path)
@@ -412,7 +430,7 @@ def test_tenant_data_is_not_reachable_from_another_tenant(
         with tenant_context(home):
             assert case.intact(kwargs), f"{path}: {home.slug}'s data was changed from outside"
 
-    at_home = getattr(owner_clients[home.slug], case.method)(path, follow=False)
+    at_home = getattr(clients[home.slug], case.method)(path, follow=False)
     assert at_home.status_code == case.home_status, f"{path} at home: {at_home.status_code}"
     if case.method == "get":
         assert marker in at_home.content.decode(), f"{path} at home does not show {marker!r}"
