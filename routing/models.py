@@ -90,6 +90,64 @@ class OrderRoute(models.Model):
         return f"{self.dealer_order_number} → {self.supplier_order_number}"
 
 
+class RouteLineStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RECEIVED = "received", _("Received")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RouteLine(models.Model):
+    """One order line as the platform settles it: written with the route at checkout, kept
+    in step by orders.workflow (cancellation, receipt, returns and refunds). Settlement reads
+    these rows set-based, never the tenants' schemas."""
+
+    route = models.ForeignKey(
+        OrderRoute, verbose_name=_("route"), on_delete=models.CASCADE, related_name="lines"
+    )
+    dealer = models.ForeignKey(
+        "tenants.Tenant", verbose_name=_("dealer"), on_delete=models.PROTECT, related_name="+"
+    )
+    supplier = models.ForeignKey(
+        "tenants.Tenant", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="+"
+    )
+    dealer_line_id = models.BigIntegerField()
+    supplier_line_id = models.BigIntegerField()
+    category_id = models.BigIntegerField(_("category"))
+    sku_code = models.CharField(_("SKU code"), max_length=64)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    line_total = models.DecimalField(_("amount at the dealer's price"), **MONEY)
+    supply_price = models.DecimalField(_("supply price"), **MONEY)
+    supply_total = models.DecimalField(_("amount at the supply price"), **MONEY)
+    returned_quantity = models.PositiveIntegerField(_("returned"), default=0)
+    refunded_amount = models.DecimalField(_("refunded to the buyer"), default=0, **MONEY)
+    refunded_supply = models.DecimalField(_("credited by the supplier"), default=0, **MONEY)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RouteLineStatus.choices, default=RouteLineStatus.OPEN
+    )
+    placed_at = models.DateTimeField(_("placed"), default=timezone.now)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("routed order line")
+        verbose_name_plural = _("routed order lines")
+        ordering = ["route_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "dealer_line_id"], name="route_line_once"),
+            models.CheckConstraint(
+                condition=models.Q(refunded_amount__lte=models.F("line_total"))
+                & models.Q(refunded_supply__lte=models.F("supply_total")),
+                name="route_line_refund_within_amount",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="route_line_settleable"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku_code} × {self.quantity}"
+
+
 class TrackKind(models.TextChoices):
     DELIVERY = "delivery", _("Delivery")
     RETURN = "return", _("Return")

@@ -191,7 +191,7 @@ def order_place(request: CheckoutRequest) -> tuple[Order, bool]:
             allocations = _reserve(quote)
             lines = _dealer_lines_insert(order, allocations, split_status)
             _supplier_orders_insert(dealer, order, company, allocations, lines, split_status, buyer)
-            _routes_insert(dealer, order, allocations, split_status)
+            _routes_insert(dealer, order, allocations, split_status, lines)
             _dealer_after(order, request, buyer, allocations)
     except IntegrityError as error:
         # The same key committed by a concurrent request (we waited on its row): same order.
@@ -520,10 +520,11 @@ def _supplier_orders_insert(dealer, order, company, allocations, lines, split_st
             }
 
 
-def _routes_insert(dealer, order, allocations, split_status) -> None:
-    from routing.models import OrderRoute
+def _routes_insert(dealer, order, allocations, split_status, lines) -> None:
+    """The public routes, one per supplier part, and their lines for settlement."""
+    from routing.models import OrderRoute, RouteLine
 
-    OrderRoute.objects.bulk_create(
+    routes = OrderRoute.objects.bulk_create(
         [
             OrderRoute(
                 dealer_id=dealer.pk,
@@ -540,6 +541,27 @@ def _routes_insert(dealer, order, allocations, split_status) -> None:
                 updated_at=order.placed_at,
             )
             for a in allocations
+        ]
+    )
+    RouteLine.objects.bulk_create(
+        [
+            RouteLine(
+                route=route,
+                dealer_id=dealer.pk,
+                supplier_id=a.supplier_id,
+                dealer_line_id=lines[line.offer_sku_id].pk,
+                supplier_line_id=a.supplier_line_ids[line.offer_sku_id],
+                category_id=line.sku.offer.category_id,
+                sku_code=line.sku.code,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=line.line_total,
+                supply_price=a.supply_prices[line.offer_sku_id],
+                supply_total=money_round(a.supply_prices[line.offer_sku_id] * line.quantity),
+                placed_at=order.placed_at,
+            )
+            for route, a in zip(routes, allocations, strict=True)
+            for line in a.lines
         ]
     )
 

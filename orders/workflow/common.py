@@ -84,9 +84,9 @@ def split_status_set(
     """
     from fulfilment.models import StatusChange as SupplierHistory
     from fulfilment.models import SupplierOrder
-    from orders.models import Order, OrderSplit
+    from orders.models import Order, OrderSplit, SplitStatus
     from orders.models import StatusChange as DealerHistory
-    from routing.models import OrderRoute
+    from routing.models import OrderRoute, RouteLine, RouteLineStatus
 
     assert transaction.get_connection().in_atomic_block, "run inside transaction.atomic"
     dealer = tenant_get(dealer_id, TenantType.DEALER)
@@ -138,6 +138,15 @@ def split_status_set(
     OrderRoute.objects.filter(dealer_id=dealer_id, dealer_split_id=split_id).update(
         status=to, updated_at=now
     )
+    if to in (SplitStatus.CANCELLED, SplitStatus.REJECTED, SplitStatus.RECEIVED):
+        RouteLine.objects.filter(
+            route__dealer_id=dealer_id, route__dealer_split_id=split_id
+        ).update(
+            status=RouteLineStatus.RECEIVED
+            if to == SplitStatus.RECEIVED
+            else RouteLineStatus.CANCELLED,
+            received_at=now if to == SplitStatus.RECEIVED else None,
+        )
     return new_status
 
 

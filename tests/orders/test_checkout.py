@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 from fulfilment.models import StockReservation, SupplierOrder, SupplierOrderLine
 from orders.models import Order, OrderLine, OrderSplit, OrderStatus, SplitStatus
 from orders.workflow.checkout import CheckoutError, IdempotencyConflict, order_place
-from routing.models import OrderRoute
+from routing.models import OrderRoute, RouteLine
 from supplychain.models import StockLevel
 from tests.orders.builders import checkout_request, review_orders
 
@@ -160,6 +160,9 @@ def test_cancelling_releases_every_reservation(dealer, supplier_a, supplier_b, s
     assert _stock(supplier_b, beta_sku) == (50, 0)
     assert set(OrderRoute.objects.filter(dealer=dealer).values_list("status", flat=True)) == {
         SplitStatus.CANCELLED
+    }
+    assert set(RouteLine.objects.filter(dealer=dealer).values_list("status", flat=True)) == {
+        "cancelled"
     }
 
 

@@ -1,0 +1,559 @@
+#!/usr/bin/env python
+"""Checkout benchmark: full buyer checkouts across two suppliers, 16 clients at once.
+
+    .venv/bin/python bench/checkout.py [--seconds 20] [--clients 16] [--port 8107]
+
+On the same PostgreSQL server the platform uses (embedded under var/, or DATABASE_URL's), it
+creates a scratch database ``bench_co_<pid>``, migrates it and seeds, through the real
+services: three suppliers with 20 products × 2 SKUs each (two warehouses per supplier), all
+published and listed by one dealer; a shipping method; one buyer per client, each with a
+company and a default address.
+
+It serves the platform with gunicorn (DEBUG off) and drives, with ``--clients`` keep-alive
+clients (threads, http.client, Host ``<dealer>.localhost``), each signed in as its own buyer,
+full checkouts: add a SKU of one supplier and a SKU of another to the cart (two POSTs), then
+submit the checkout (a POST with an idempotency key; the order is split per supplier, stock
+reserved in both suppliers' schemas, routes written) — three requests per order. Two runs:
+
+* ``spread``: random SKUs of the whole catalogue, plenty of stock;
+* ``hot``: every order hits the same 10 SKUs, with only ``--hot-stock`` units each, so they sell
+  out during the run and later checkouts are refused per line (counted, not errors).
+
+Afterwards it checks, for every SKU, that units sold (the supplier order lines) equal the units
+reserved and that sold + available = the initial stock, and that the dealer's and the
+suppliers' lines agree. It runs ``pgbench`` (TPC-B-like, 8 clients) against the same server in
+the same run for the baseline. The LAST line is ``checkout_orders_per_s=<value> orders/s``
+(spread run). Results are recorded in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlencode
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from bench.provision import (  # noqa: E402 - after the path insert
+    _redis_forget,
+    admin_execute,
+    database_params,
+    machine,
+)
+from bench.storefront import percentile, serve  # noqa: E402
+
+SUPPLIERS = 3
+PRODUCTS = 20
+DEALER_SLUG = "bench-co"
+PASSWORD = "bench-buyer-pass-1"
+SPREAD_STOCK = 1_000_000
+HOT_SKUS = 10
+
+
+def seed(clients: int) -> dict:
+    """Tenants, products, listings, buyers; returns what the driver needs."""
+    from django.db import connection
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from accounts.models import Role, User
+    from buyers.models import Address, Buyer, BuyerCompany
+    from catalog.models import SupplyOfferSku
+    from catalog.seed import category_tree_seed
+    from orders.models import ShippingMethod
+    from platform_site.demo_catalogue import dealer_listings_seed, supplier_catalogue_seed
+    from tenants import services
+    from tenants.management.commands.demo_seed import credit_code
+    from tenants.models import TenantApplication
+
+    connection.set_schema_to_public()
+    category_tree_seed()
+    reviewer = User.objects.create_superuser("bench@platform.example", "bench-pass-123")
+
+    def tenant(tenant_type: str, slug: str, name: str, number: int):
+        application = TenantApplication.objects.create(
+            type=tenant_type,
+            company_name=name,
+            credit_code=credit_code(region="110105", organisation=f"BC{number:06d}"),
+            contact_name="Bench Owner",
+            contact_email=f"owner@{slug}.example",
+            contact_phone="13800000000",
+            business_scope="Benchmark",
+            subdomain=slug,
+        )
+        services.application_approve(application_id=application.pk, reviewer=reviewer)
+        return services.tenant_provision(application_id=application.pk)
+
+    suppliers = []
+    for i in range(SUPPLIERS):
+        supplier = tenant("supplier", f"bench-co-sup-{i}", f"Bench Supplier {i} 供应商{i}号", i)
+        spec = {
+            "warehouses": [
+                (f"W{i}A", f"仓 {i}A", "上海", "上海"),
+                (f"W{i}B", f"仓 {i}B", "广东", "深圳"),
+            ],
+            "products": [
+                (
+                    f"BC{i}-P{p:03d}",
+                    f"基准商品 {i}-{p} Bench product",
+                    "smartphones",
+                    "Bench",
+                    "台",
+                    1,
+                    {},
+                    [
+                        (
+                            f"BC{i}-P{p:03d}-{k}",
+                            {"color": f"色{k}", "storage": f"{128 * (k + 1)}GB"},
+                            "100",
+                            "150",
+                            "120",
+                            [(10, "95")],
+                            (SPREAD_STOCK, 0),
+                        )
+                        for k in range(2)
+                    ],
+                )
+                for p in range(PRODUCTS)
+            ],
+        }
+        supplier_catalogue_seed(supplier, spec)
+        suppliers.append(supplier)
+    dealer = tenant("dealer", DEALER_SLUG, "Bench Checkout Shop 基准下单商城", 99)
+    connection.set_schema_to_public()
+    dealer_listings_seed(dealer)
+    skus: dict[int, list[int]] = {}
+    for sku in SupplyOfferSku.objects.select_related("offer").order_by("pk"):
+        skus.setdefault(sku.offer.supplier_id, []).append(sku.pk)
+    buyers = []
+    with tenant_context(dealer):
+        ShippingMethod.objects.create(name="标准快递", base_fee=Decimal("10.00"))
+        for n in range(clients):
+            company = BuyerCompany.objects.create(name=f"Bench Buyer {n} 采购{n}号")
+            user = User.objects.create_user(
+                email=f"buyer{n}@bench.example", password=PASSWORD, role=Role.BUYER
+            )
+            Buyer.objects.create(user=user, company=company, email_verified_at=timezone.now())
+            address = Address.objects.create(
+                company=company,
+                recipient=f"采购员{n}",
+                phone="13800000000",
+                province="上海市",
+                city="上海市",
+                street=f"测试路 {n} 号",
+                is_default=True,
+            )
+            buyers.append({"email": user.email, "address": address.pk})
+        shipping = ShippingMethod.objects.get().pk
+    connection.set_schema_to_public()
+    return {
+        "host": f"{DEALER_SLUG}.localhost",
+        "suppliers": suppliers,
+        "dealer": dealer,
+        "skus": skus,
+        "buyers": buyers,
+        "shipping": shipping,
+    }
+
+
+def stock_snapshot(data: dict) -> dict:
+    """{(supplier id, sku id): (on_hand, reserved, sold)} straight from the suppliers' schemas."""
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    snapshot = {}
+    for supplier in data["suppliers"]:
+        with tenant_context(supplier), connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT s.sku_id, SUM(s.on_hand), SUM(s.reserved),
+                       COALESCE((SELECT SUM(l.quantity) FROM fulfilment_supplierorderline l
+                                 JOIN fulfilment_supplierorder o ON o.id = l.order_id
+                                 WHERE l.sku_id = s.sku_id AND o.status <> 'cancelled'), 0)
+                FROM supplychain_stocklevel s GROUP BY s.sku_id
+                """
+            )
+            for sku_id, on_hand, reserved, sold in cursor.fetchall():
+                snapshot[(supplier.pk, sku_id)] = (int(on_hand), int(reserved), int(sold))
+    connection.set_schema_to_public()
+    return snapshot
+
+
+def hot_stock_set(data: dict, hot: list[int], units: int) -> None:
+    """The hot SKUs: ``units`` on hand in the first warehouse, none in the other."""
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from catalog.models import SupplyOfferSku
+    from supplychain.models import StockLevel
+
+    by_supplier: dict[int, list[int]] = {}
+    for offer_sku in SupplyOfferSku.objects.filter(pk__in=hot).select_related("offer"):
+        by_supplier.setdefault(offer_sku.offer.supplier_id, []).append(offer_sku.sku_id)
+    for supplier in data["suppliers"]:
+        sku_ids = by_supplier.get(supplier.pk, [])
+        with tenant_context(supplier):
+            for sku_id in sku_ids:
+                rows = list(StockLevel.objects.filter(sku_id=sku_id).order_by("pk"))
+                for n, row in enumerate(rows):
+                    StockLevel.objects.filter(pk=row.pk).update(
+                        on_hand=row.reserved + (units if n == 0 else 0)
+                    )
+    connection.set_schema_to_public()
+
+
+class Client:
+    """One buyer's keep-alive session with the storefront."""
+
+    def __init__(self, port: int, host: str):
+        self.port, self.host = port, host
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        headers = {"Host": self.host}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+            headers["Referer"] = f"http://{self.host}{path}"
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        content = response.read()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key.strip()] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location", ""), content
+
+    def login(self, email: str, login_path: str) -> None:
+        self.request("GET", login_path)
+        status, _location, _ = self.request(
+            "POST", login_path, {"username": email, "password": PASSWORD}
+        )
+        if status != 302:
+            raise RuntimeError(f"sign-in of {email} failed: HTTP {status}")
+
+
+def drive(port: int, data: dict, paths: dict, pick, seconds: float, clients: int) -> dict:
+    """Each client checks out in a loop for ``seconds``; returns latencies and counts."""
+    lock = threading.Lock()
+    result = {"orders": 0, "refused": 0, "errors": [], "order_latency": [], "post_latency": []}
+    state = {"deadline": 0.0}
+    logged_in, go = threading.Barrier(clients + 1), threading.Barrier(clients + 1)
+
+    def work(index: int):
+        rng = random.Random(index)
+        buyer = data["buyers"][index]
+        client = Client(port, data["host"])
+        try:
+            client.login(buyer["email"], paths["login"])
+        finally:
+            logged_in.wait()
+        go.wait()
+        while time.perf_counter() < state["deadline"]:
+            first, second = pick(rng)
+            started = time.perf_counter()
+            try:
+                for sku in (first, second):
+                    status, _, body = client.request(
+                        "POST",
+                        paths["cart_add"],
+                        {"offer_sku_id": sku, "quantity": rng.randint(1, 3)},
+                    )
+                    if status not in (200, 302):
+                        raise RuntimeError(f"cart add: HTTP {status}")
+                post_started = time.perf_counter()
+                status, location, body = client.request(
+                    "POST",
+                    paths["checkout"],
+                    {
+                        "address": buyer["address"],
+                        "shipping_method": data["shipping"],
+                        "payment_method": "bank_transfer",
+                        "invoice_type": "none",
+                        "note": "",
+                        "idempotency_key": uuid.uuid4().hex,
+                    },
+                )
+                done = time.perf_counter()
+                if status == 302 and paths["order_prefix"] in location:
+                    with lock:
+                        result["orders"] += 1
+                        result["order_latency"].append(done - started)
+                        result["post_latency"].append(done - post_started)
+                elif status in (200, 400, 409):
+                    with lock:
+                        result["refused"] += 1
+                    client.request("POST", paths["cart_clear"], {})
+                else:
+                    raise RuntimeError(f"checkout: HTTP {status} {location}")
+            except Exception as error:  # noqa: BLE001 - counted and shown
+                with lock:
+                    result["errors"].append(repr(error)[:200])
+                client.request("POST", paths["cart_clear"], {})
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    logged_in.wait()
+    started = time.perf_counter()
+    state["deadline"] = started + seconds
+    go.wait()
+    for thread in threads:
+        thread.join()
+    result["elapsed"] = time.perf_counter() - started
+    return result
+
+
+def pgbench_tpcb(params: dict, seconds: int, clients: int = 8) -> str:
+    """pgbench TPC-B-like in a database of its own on the same server."""
+    name = f"bench_pgb_{os.getpid()}"
+    env = {**os.environ}
+    if params.get("password"):
+        env["PGPASSWORD"] = params["password"]
+    base = ["-h", params["host"], "-p", str(params["port"]), "-U", params["user"]]
+    binary = "pgbench"
+    embedded = BASE_DIR / ".venv/lib/python3.11/site-packages/pgserver/pginstall/bin/pgbench"
+    if embedded.exists():
+        binary = str(embedded)
+    admin = params["admin_url"]
+    admin_execute(admin, f'CREATE DATABASE "{name}"')
+    try:
+        subprocess.run(
+            [binary, *base, "-i", "-s", "8", "-q", name],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        run = subprocess.run(
+            [binary, *base, "-c", str(clients), "-j", "2", "-T", str(seconds), name],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        tps = re.search(r"tps = ([0-9.]+)", run.stdout)
+        latency = re.search(r"latency average = ([0-9.]+) ms", run.stdout)
+        return (
+            f"{float(tps.group(1)):.0f} tps (TPC-B-like, scale 8, {clients} clients, "
+            f"latency avg {latency.group(1)} ms)"
+        )
+    except (subprocess.CalledProcessError, AttributeError) as error:
+        return f"unavailable ({error})"
+    finally:
+        admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def summary(result: dict) -> dict:
+    samples, posts = result["order_latency"], result["post_latency"]
+    return {
+        "orders": result["orders"],
+        "refused": result["refused"],
+        "errors": len(result["errors"]),
+        "per_s": result["orders"] / result["elapsed"] if result["elapsed"] else 0.0,
+        "p50": statistics.median(samples) * 1000 if samples else float("nan"),
+        "p95": percentile(samples, 95) * 1000,
+        "post_p95": percentile(posts, 95) * 1000,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Full checkouts under load.")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per run (default 20)")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8107)
+    parser.add_argument("--hot-stock", type=int, default=400, help="units per hot SKU")
+    parser.add_argument("--pgbench-seconds", type=int, default=10)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
+    if os.environ.get("PLATFORM_ENV") == "production":
+        parser.error("run the benchmark against a development or staging server, not production")
+    from bench.provision import with_database
+    from platform_site import embedded
+
+    server_url = os.environ.get("DATABASE_URL") or embedded.database_url()
+    redis_url = os.environ.get("REDIS_URL") or embedded.redis_url()
+    scratch = f"bench_co_{os.getpid()}"
+    scratch_url = with_database(server_url, scratch)
+    tag = f"bench-co-{os.getpid()}"
+    media = tempfile.mkdtemp(prefix="bench-co-media-")
+    admin_execute(server_url, f'CREATE DATABASE "{scratch}"')
+    os.environ.update(
+        DATABASE_URL=scratch_url,
+        REDIS_URL=redis_url,
+        CELERY_QUEUE=tag,
+        CACHE_KEY_PREFIX=tag,
+        LOG_LEVEL="WARNING",
+        MEDIA_ROOT=media,
+        TENANT_POOL_SIZE="0",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    server = None
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+        from django.urls import reverse
+
+        print(f"machine: {machine()}")
+        print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version()")
+            print(f"postgres: {cursor.fetchone()[0]}")
+        started = time.perf_counter()
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        call_command("platform_bootstrap", pool=0, verbosity=0)
+        data = seed(args.clients)
+        print(
+            f"seed: {SUPPLIERS} suppliers × {PRODUCTS * 2} SKUs, one dealer listing them all, "
+            f"{args.clients} buyers, in {time.perf_counter() - started:.1f} s"
+        )
+        initial = stock_snapshot(data)
+        params = database_params(scratch_url)
+        params["admin_url"] = server_url
+        print(f"baseline: pgbench {pgbench_tpcb(params, args.pgbench_seconds)}")
+        connection.close()
+
+        urlconf = "platform_site.urls_dealer"
+        paths = {
+            "login": reverse("accounts:login", urlconf=urlconf),
+            "cart_add": reverse("shop:cart-add", urlconf=urlconf),
+            "cart_clear": reverse("shop:cart-clear", urlconf=urlconf),
+            "checkout": reverse("shop:checkout", urlconf=urlconf),
+            "order_prefix": reverse("shop:order-list", urlconf=urlconf),
+        }
+        env = {**os.environ, "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
+        server = serve(args.port, env, args.workers, args.threads)
+        print(
+            f"serving: gunicorn {args.workers} workers x {args.threads} threads on port "
+            f"{args.port}; {args.clients} clients, {args.seconds:.0f} s per run; "
+            f"3 requests per order (2 cart adds, 1 checkout)"
+        )
+        by_supplier = list(data["skus"].values())
+
+        def spread(rng):
+            first, second = rng.sample(by_supplier, 2)
+            return rng.choice(first), rng.choice(second)
+
+        rng = random.Random(11)
+        hot = [rng.choice(skus) for skus in by_supplier for _ in range(4)][:HOT_SKUS]
+        hot_pairs = [(a, b) for a in hot for b in hot if a != b]
+
+        def hot_pick(rng):
+            return rng.choice(hot_pairs)
+
+        results = {}
+        results["spread"] = drive(args.port, data, paths, spread, args.seconds, args.clients)
+        hot_stock_set(data, hot, args.hot_stock)
+        initial_hot = stock_snapshot(data)
+        results["hot"] = drive(args.port, data, paths, hot_pick, args.seconds, args.clients)
+
+        final = stock_snapshot(data)
+        problems = []
+        for key, (on_hand, reserved, sold) in final.items():
+            start_on_hand = initial_hot.get(key, initial.get(key))[0]
+            if on_hand != start_on_hand:
+                problems.append(f"{key}: on hand moved {start_on_hand} → {on_hand}")
+            if sold != reserved:
+                problems.append(f"{key}: sold {sold} but reserved {reserved}")
+            if reserved > on_hand:
+                problems.append(f"{key}: oversold ({reserved} > {on_hand})")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT COALESCE(SUM(quantity), 0) FROM "{data["dealer"].schema_name}".orders_orderline l '
+                f'JOIN "{data["dealer"].schema_name}".orders_order o ON o.id = l.order_id '
+                "WHERE o.status <> 'cancelled'"
+            )
+            dealer_units = cursor.fetchone()[0]
+        supplier_units = sum(sold for _on, _res, sold in final.values())
+        if dealer_units != supplier_units:
+            problems.append(f"dealer lines {dealer_units} units, supplier lines {supplier_units}")
+        hot_sold = {
+            k: v for k, v in final.items() if v[0] == initial_hot[k][0] and v[0] < SPREAD_STOCK
+        }
+
+        print()
+        print(
+            f"{'run':7} {'orders':>7} {'orders/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'POST p95':>9} {'refused':>8} {'errors':>7}"
+        )
+        for name, result in results.items():
+            row = summary(result)
+            print(
+                f"{name:7} {row['orders']:>7,} {row['per_s']:>9.1f} {row['p50']:>8.1f} "
+                f"{row['p95']:>8.1f} {row['post_p95']:>9.1f} {row['refused']:>8,} "
+                f"{row['errors']:>7}"
+            )
+            for error in result["errors"][:3]:
+                print(f"  error: {error}")
+        print(
+            f"hot SKUs: {len(hot_sold)} with {args.hot_stock} units each; sold out: "
+            f"{sum(1 for v in hot_sold.values() if v[1] == v[0])}"
+        )
+        print(
+            f"stock check over {len(final)} SKUs: "
+            + (
+                "sold + available = initial stock for every SKU, zero oversell"
+                if not problems
+                else f"{len(problems)} PROBLEMS: {problems[:5]}"
+            )
+        )
+        print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print()
+        spread_row, hot_row = summary(results["spread"]), summary(results["hot"])
+        print(f"checkout_hot_orders_per_s={hot_row['per_s']:.1f} orders/s")
+        print(f"checkout_p95_ms={spread_row['p95']:.1f} ms")
+        print(f"checkout_oversold_skus={sum(1 for p in problems if 'oversold' in p)} SKUs")
+        print(f"checkout_orders_per_s={spread_row['per_s']:.1f} orders/s")
+        return 1 if problems else 0
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        from django.db import connections
+
+        connections.close_all()
+        if args.keep:
+            print(f"kept scratch database {scratch}", file=sys.stderr)
+        else:
+            admin_execute(server_url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        _redis_forget(tag)
+        import shutil
+
+        shutil.rmtree(media, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
