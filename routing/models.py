@@ -127,6 +127,8 @@ class RouteLine(models.Model):
     )
     placed_at = models.DateTimeField(_("placed"), default=timezone.now)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    # Received + the dealer's after-sales window: from then on settlement may take the line.
+    settleable_at = models.DateTimeField(_("settleable from"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("routed order line")
@@ -141,7 +143,7 @@ class RouteLine(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "received_at"], name="route_line_settleable"),
+            models.Index(fields=["status", "settleable_at"], name="route_line_settleable"),
         ]
 
     def __str__(self):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -135,6 +136,11 @@ def split_status_set(
         )
         order_status_follow(order, statuses, actor=actor, actor_label=label, reason=reason, now=now)
         new_status = order.status
+        window = None
+        if to == SplitStatus.RECEIVED:
+            from orders.models import OrderSettings
+
+            window = timedelta(days=OrderSettings.current().aftersales_days)
     OrderRoute.objects.filter(dealer_id=dealer_id, dealer_split_id=split_id).update(
         status=to, updated_at=now
     )
@@ -146,6 +152,7 @@ def split_status_set(
             if to == SplitStatus.RECEIVED
             else RouteLineStatus.CANCELLED,
             received_at=now if to == SplitStatus.RECEIVED else None,
+            settleable_at=now + window if to == SplitStatus.RECEIVED else None,
         )
     return new_status
 
