@@ -91,6 +91,7 @@ TENANT_TYPES = {
             *COMMON_APPS,
             "catalog",
             "routing",
+            "settlement",
             "analytics",
         ],
         "URLCONF": "platform_site.urls_public",
