@@ -72,10 +72,6 @@ class LoginForm(ThrottledLoginMixin, auth_forms.AuthenticationForm):
                 max_length=254,
                 widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
             )
-            self.error_messages = {
-                **self.error_messages,
-                "invalid_login": _("The email address, mobile number or password is not right."),
-            }
 
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):

@@ -119,7 +119,9 @@ class ProfileForm(forms.Form):
         if not company_editable:
             for name in ("company_name", "tax_number"):
                 self.fields[name].disabled = True
-                self.fields[name].help_text = _("Only an administrator of your company may change this.")
+                self.fields[name].help_text = _(
+                    "Only an administrator of your company may change this."
+                )
 
     def clean_tax_number(self):
         return _tax_number_clean(self.cleaned_data.get("tax_number"))

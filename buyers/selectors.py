@@ -76,9 +76,7 @@ def company_list(*, search: str = "", verified: str = "") -> QuerySet[BuyerCompa
 
 def company_detail(*, pk: int) -> BuyerCompany:
     """One company with its users and addresses loaded; raises ``DoesNotExist``."""
-    return BuyerCompany.objects.prefetch_related(
-        "buyers__user", "addresses"
-    ).get(pk=pk)
+    return BuyerCompany.objects.prefetch_related("buyers__user", "addresses").get(pk=pk)
 
 
 def buyer_order_refusal(user) -> str:

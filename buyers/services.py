@@ -229,6 +229,7 @@ def _mobile_code_create(*, buyer: Buyer) -> VerificationCode:
         user=user,
         purpose=VerificationPurpose.MOBILE,
         code_hash=_code_hash(user_id=user.pk, code=code),
+        created_at=now,
         expires_at=now + CODE_VALID_FOR,
     )
     message = _(
@@ -260,7 +261,9 @@ def mobile_code_verify(*, buyer: Buyer, code: str) -> Buyer:
         now = timezone.now()
         row = (
             VerificationCode.objects.select_for_update()
-            .filter(user_id=locked.user_id, purpose=VerificationPurpose.MOBILE, used_at__isnull=True)
+            .filter(
+                user_id=locked.user_id, purpose=VerificationPurpose.MOBILE, used_at__isnull=True
+            )
             .order_by("-created_at", "-id")
             .first()
         )
@@ -277,7 +280,7 @@ def mobile_code_verify(*, buyer: Buyer, code: str) -> Buyer:
             row.save(update_fields=["attempts"])
             left = CODE_MAX_ATTEMPTS - row.attempts
             if left:
-                error = _("The code is not right. %(left)d attempts left.") % {"left": left}
+                error = _("The code is not right. Attempts left: %(left)d.") % {"left": left}
             else:
                 error = _("Too many wrong codes. Ask for a new code.")
         else:

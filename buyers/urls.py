@@ -20,7 +20,5 @@ urlpatterns = [
     path("addresses/create/", views.AddressCreateView.as_view(), name="address-create"),
     path("addresses/<int:pk>/update/", views.AddressUpdateView.as_view(), name="address-update"),
     path("addresses/<int:pk>/delete/", views.AddressDeleteView.as_view(), name="address-delete"),
-    path(
-        "addresses/<int:pk>/default/", views.AddressDefaultView.as_view(), name="address-default"
-    ),
+    path("addresses/<int:pk>/default/", views.AddressDefaultView.as_view(), name="address-default"),
 ]

@@ -111,20 +111,13 @@ class EmailVerifyView(StorefrontPageMixin, TemplateView):
         try:
             buyer = services.email_verify(token=kwargs["token"])
         except services.VerificationError as error:
-            return self.render_to_response(
-                self.get_context_data(error=str(error)), status=400
-            )
+            return self.render_to_response(self.get_context_data(error=str(error)), status=400)
         return self.render_to_response(self.get_context_data(verified=buyer.user.email))
 
 
 class MobileVerifyView(BuyerRequiredMixin, StorefrontPageMixin, FormView):
     form_class = forms.MobileCodeForm
     template_name = "buyers/verify_mobile.html"
-
-    def get(self, request, *args, **kwargs):
-        if not self.buyer.user.phone:
-            return redirect("buyers:profile")
-        return super().get(request, *args, **kwargs)
 
     def form_valid(self, form):
         try:

@@ -39,20 +39,24 @@ class CompanyListView(_DealerBackofficeMixin, ListView):
         return super().get_context_data(filters=self.filters, **kwargs)
 
 
-class _CompanyMixin(_DealerBackofficeMixin):
-    def company_or_404(self) -> BuyerCompany:
+class _CompanyLoadMixin:
+    """Loads ``self.company`` after the permission checks and before the method handler, so an
+    id of another tenant (or none) is a 404 for every method."""
+
+    def dispatch(self, request, *args, **kwargs):
         try:
-            return selectors.company_detail(pk=self.kwargs["pk"])
+            self.company = selectors.company_detail(pk=kwargs["pk"])
         except BuyerCompany.DoesNotExist:
             raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
 
 
-class CompanyDetailView(_CompanyMixin, TemplateView):
+class CompanyDetailView(_DealerBackofficeMixin, _CompanyLoadMixin, TemplateView):
     required_role = Role.STAFF
     template_name = "buyers/company_detail.html"
 
     def get_context_data(self, **kwargs):
-        company = self.company_or_404()
+        company = self.company
         return super().get_context_data(
             company=company,
             buyers=list(company.buyers.all()),
@@ -62,18 +66,10 @@ class CompanyDetailView(_CompanyMixin, TemplateView):
         )
 
 
-class CompanyTermsView(_CompanyMixin, FormView):
+class CompanyTermsView(_DealerBackofficeMixin, _CompanyLoadMixin, FormView):
     required_role = Role.MANAGER
     form_class = forms.CompanyTermsForm
     template_name = "buyers/company_terms.html"
-
-    def get(self, request, *args, **kwargs):
-        self.company = self.company_or_404()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.company = self.company_or_404()
-        return super().post(request, *args, **kwargs)
 
     def get_initial(self):
         return {

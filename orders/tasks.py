@@ -20,9 +20,9 @@ def receipt_auto_confirm(*, now=None) -> list[int]:
     dealer's ``auto_receipt_days`` (dealer schema active). Returns the orders confirmed; an
     order that moved meanwhile (the buyer confirmed, a shipment still open) is skipped."""
     from orders.models import Order, OrderSettings, OrderStatus
+    from orders.states import TransitionError
     from orders.workflow.common import WorkflowError
     from orders.workflow.lifecycle import order_receipt_confirm
-    from orders.states import TransitionError
 
     days = OrderSettings.current().auto_receipt_days
     cutoff = (now or timezone.now()) - timedelta(days=days)

@@ -128,9 +128,7 @@ def supplier_order_reject(*, supplier_order_id: int, actor, reason: str):
     if not reason:
         raise WorkflowError(_("Tell the dealer why you reject the order."))
     if len(reason) > REASON_MAX:
-        raise WorkflowError(
-            _("Keep the reason under %(max)s characters.") % {"max": REASON_MAX}
-        )
+        raise WorkflowError(_("Keep the reason under %(max)s characters.") % {"max": REASON_MAX})
     transition_check(order, SplitStatus.REJECTED)
     dealer = tenant_get(order.dealer_id, TenantType.DEALER)
     dealer_order = _dealer_order_lock(dealer, order.dealer_split_id)
