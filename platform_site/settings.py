@@ -91,6 +91,7 @@ TENANT_TYPES = {
             *COMMON_APPS,
             "catalog",
             "routing",
+            "network",
             "settlement",
             "analytics",
         ],

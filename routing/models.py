@@ -112,6 +112,9 @@ class RouteLine(models.Model):
     )
     dealer_line_id = models.BigIntegerField()
     supplier_line_id = models.BigIntegerField()
+    # The buyer's company (an id in the dealer's schema): task rewards count distinct buyers.
+    buyer_company_id = models.BigIntegerField(_("buyer company"), default=0)
+    offer_sku_id = models.BigIntegerField(_("SKU"), default=0)
     category_id = models.BigIntegerField(_("category"))
     sku_code = models.CharField(_("SKU code"), max_length=64)
     quantity = models.PositiveIntegerField(_("quantity"))

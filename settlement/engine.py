@@ -315,11 +315,11 @@ def _statements_issue(cursor, params) -> None:
         """
         INSERT INTO settlement_statement
             (run_id, party, tenant_id, sales, supply, fees, margin, rebates, clawbacks, net,
-             status, comment, resolution, payout_reference, updated_at)
+             overrides, rewards, status, comment, resolution, payout_reference, updated_at)
         SELECT %(run)s, acc.party, acc.tenant_id,
                COALESCE(l.sales, 0), COALESCE(l.supply, 0), COALESCE(l.fees, 0),
                COALESCE(l.margin, 0), COALESCE(r.rebates, 0), COALESCE(a.clawbacks, 0),
-               -SUM(p.amount), 'issued', '', '', '', %(now)s
+               -SUM(p.amount), 0, 0, 'issued', '', '', '', %(now)s
         FROM settlement_posting p
         JOIN settlement_journalentry e ON e.id = p.entry_id AND e.run_id = %(run)s
         JOIN settlement_ledgeraccount acc ON acc.id = p.account_id

@@ -253,6 +253,115 @@ class Rebate(models.Model):
         return f"{self.supplier_id} → {self.dealer_id}: {self.amount}"
 
 
+class Override(models.Model):
+    """An upper dealer's override commission on a direct sub-dealer's sales of the month,
+    paid out of the sub-dealer's margin."""
+
+    run = models.ForeignKey(
+        SettlementRun, verbose_name=_("run"), on_delete=models.PROTECT, related_name="+"
+    )
+    dealer_id = models.BigIntegerField(_("upper dealer"))
+    sub_dealer_id = models.BigIntegerField(_("sub-dealer"))
+    sales = models.DecimalField(_("sub-dealer's sales"), **MONEY)
+    percent = models.DecimalField(_("override (%)"), **PERCENT)
+    amount = models.DecimalField(_("override commission"), **MONEY)
+
+    class Meta:
+        verbose_name = _("override commission")
+        verbose_name_plural = _("override commissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "dealer_id", "sub_dealer_id"], name="override_once_per_run"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sub_dealer_id} → {self.dealer_id}: {self.amount}"
+
+
+class RewardKind(models.TextChoices):
+    NEW_BUYERS = "new_buyers", _("New buyers registered in the month")
+    PRODUCT_BUYERS = "product_buyers", _("Buyers of one product in the month")
+
+
+class RewardRule(models.Model):
+    """A task reward the platform pays a dealer that reaches a target in a month."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("target"), max_length=20, choices=RewardKind.choices)
+    target = models.PositiveIntegerField(_("at least"))
+    offer = models.ForeignKey(
+        "catalog.SupplyOffer",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("For “buyers of one product”: the product (empty: any single product)."),
+    )
+    bonus = models.DecimalField(_("bonus"), **MONEY)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("task reward rule")
+        verbose_name_plural = _("task reward rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target__gte=1) & Q(bonus__gt=0), name="reward_rule_values"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Reward(models.Model):
+    run = models.ForeignKey(
+        SettlementRun, verbose_name=_("run"), on_delete=models.PROTECT, related_name="+"
+    )
+    rule = models.ForeignKey(
+        RewardRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="rewards"
+    )
+    dealer_id = models.BigIntegerField(_("dealer"))
+    measure = models.PositiveIntegerField(_("reached"))
+    amount = models.DecimalField(_("bonus"), **MONEY)
+
+    class Meta:
+        verbose_name = _("task reward")
+        verbose_name_plural = _("task rewards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "rule", "dealer_id"], name="reward_once_per_run"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule_id} → {self.dealer_id}: {self.amount}"
+
+
+class BuyerSignup(models.Model):
+    """A buyer company that registered at a dealer's storefront, and through whose referral
+    link (written by buyers registration; rewards and earnings count these)."""
+
+    dealer_id = models.BigIntegerField(_("dealer"))
+    buyer_company_id = models.BigIntegerField(_("buyer company"))
+    referrer_id = models.BigIntegerField(_("referred by (dealer)"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("buyer sign-up")
+        verbose_name_plural = _("buyer sign-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealer_id", "buyer_company_id"], name="buyer_signup_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["referrer_id", "registered_at"], name="signup_referrer")]
+
+    def __str__(self):
+        return f"{self.dealer_id}/{self.buyer_company_id}"
+
+
 # --- The ledger --------------------------------------------------------------------------------
 
 
@@ -300,6 +409,7 @@ class EntryKind(models.TextChoices):
     FEE = "fee", _("Platform service fee")
     REBATE = "rebate", _("Rebate")
     REWARD = "reward", _("Task reward")
+    OVERRIDE = "override", _("Override commission")
     CLAWBACK = "clawback", _("Clawback of a refund")
     PAYOUT = "payout", _("Payout")
 
@@ -385,6 +495,8 @@ class Statement(models.Model):
     fees = models.DecimalField(_("service fees"), default=0, **MONEY)
     margin = models.DecimalField(_("margin"), default=0, **MONEY)
     rebates = models.DecimalField(_("rebates"), default=0, **MONEY)
+    overrides = models.DecimalField(_("override commissions"), default=0, **MONEY)
+    rewards = models.DecimalField(_("task rewards"), default=0, **MONEY)
     clawbacks = models.DecimalField(_("clawbacks"), default=0, **MONEY)
     net = models.DecimalField(
         _("net"),

@@ -56,7 +56,10 @@ from tests.channels import isolation_cases as shop  # dealer backoffice and stor
 from tests.dealer_orders import isolation_cases as dealer_order_cases
 from tests.fulfilment import isolation_cases as fulfilment_cases
 from tests.isolation_case import Case
+from tests.network import isolation_cases as network_cases
 from tests.orders import isolation_cases as order_cases
+from tests.referral import isolation_cases as referral_cases
+from tests.settlement import isolation_cases as settlement_cases
 from tests.suppliers import isolation_cases as cat
 from tests.sync import isolation_cases as sync_cases
 
@@ -295,7 +298,16 @@ CASES: list[Case] = [
     # --- end of dealer backoffice and storefront
 ]
 # Orders (issue 4): each area keeps its rows in tests/<area>/isolation_cases.py.
-AREAS = (buyer_cases, order_cases, dealer_order_cases, fulfilment_cases, aftersales_cases)
+AREAS = (
+    buyer_cases,
+    order_cases,
+    dealer_order_cases,
+    fulfilment_cases,
+    aftersales_cases,
+    network_cases,
+    referral_cases,
+    settlement_cases,
+)
 for _area in AREAS:
     CASES += _area.CASES
 

@@ -551,6 +551,8 @@ def _routes_insert(dealer, order, allocations, split_status, lines) -> None:
                 supplier_id=a.supplier_id,
                 dealer_line_id=lines[line.offer_sku_id].pk,
                 supplier_line_id=a.supplier_line_ids[line.offer_sku_id],
+                buyer_company_id=order.company_id,
+                offer_sku_id=line.offer_sku_id,
                 category_id=line.sku.offer.category_id,
                 sku_code=line.sku.code,
                 quantity=line.quantity,

@@ -1,0 +1,101 @@
+"""The channel network (public schema): what each dealer is and may do, and under whom.
+
+* ``DealerLevel``: levels the platform defines (provincial, city, terminal…) with what a dealer
+  of that level may do, and the override commission an upper dealer earns on its sub-dealers;
+* ``DealerProfile``: one per dealer tenant: its level, its region, its upper dealer (the
+  hierarchy HQ → region → province → terminal), its referral code.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class DealerLevel(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=60)
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), default=1, help_text=_("1 for the top of the network; higher ranks sit below.")
+    )
+    categories = models.ManyToManyField(
+        "catalog.Category",
+        verbose_name=_("may sell categories"),
+        blank=True,
+        related_name="+",
+        help_text=_("Top-level categories a dealer of this level may sell; none: all."),
+    )
+    may_order_for_buyers = models.BooleanField(_("may place orders for buyers"), default=True)
+    may_promote = models.BooleanField(_("may run promotions"), default=True)
+    may_recruit = models.BooleanField(_("may recruit sub-dealers"), default=False)
+    override_percent = models.DecimalField(
+        _("override commission (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text=_("What a dealer of this level earns on its direct sub-dealers' sales."),
+    )
+
+    class Meta:
+        verbose_name = _("dealer level")
+        verbose_name_plural = _("dealer levels")
+        ordering = ["rank", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(override_percent__gte=0) & Q(override_percent__lte=100),
+                name="dealer_level_override_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
+class DealerProfile(models.Model):
+    dealer = models.OneToOneField(
+        "tenants.Tenant",
+        verbose_name=_("dealer"),
+        on_delete=models.CASCADE,
+        related_name="dealer_profile",
+    )
+    level = models.ForeignKey(
+        DealerLevel,
+        verbose_name=_("level"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dealers",
+    )
+    province = models.CharField(_("province"), max_length=50, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("upper dealer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    referral_code = models.CharField(_("referral code"), max_length=16, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dealer profile")
+        verbose_name_plural = _("dealer profiles")
+        ordering = ["dealer_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="dealer_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.dealer_id)
