@@ -83,6 +83,8 @@ def settlement_run(*, kind: str, period_start: dt.date) -> SettlementRun:
             adjustments = _clawbacks(cursor, params) if settles_lines else 0
             if kind == Frequency.MONTHLY:
                 _rebates(cursor, params)
+                _overrides(cursor, params)
+                _rewards(cursor, params)
             _accounts_ensure(cursor, params)
             _ledger_write(cursor, params)
             _statements_issue(cursor, params)
@@ -199,6 +201,70 @@ def _rebates(cursor, params) -> None:
     )
 
 
+MONTH_SALES = """
+    SELECT dealer_id, SUM(amount) AS sales FROM (
+        SELECT sl.dealer_id, sl.sales AS amount
+        FROM settlement_settledline sl JOIN settlement_settlementrun r ON r.id = sl.run_id
+        WHERE r.period_start >= %(month_start)s::date AND r.period_start < %(month_end)s::date
+        UNION ALL
+        SELECT a.dealer_id, -a.refund
+        FROM settlement_adjustment a JOIN settlement_settlementrun r ON r.id = a.run_id
+        WHERE r.period_start >= %(month_start)s::date AND r.period_start < %(month_end)s::date
+    ) month GROUP BY dealer_id
+"""
+
+
+def _overrides(cursor, params) -> None:
+    """Each upper dealer's override on its direct sub-dealers' sales of the month, at the
+    upper dealer's level's percent, paid out of the sub-dealer's margin."""
+    cursor.execute(
+        f"""
+        INSERT INTO settlement_override (run_id, dealer_id, sub_dealer_id, sales, percent, amount)
+        SELECT %(run)s, parent.dealer_id, v.dealer_id, v.sales, level.override_percent,
+               ROUND(v.sales * level.override_percent / 100, 2)
+        FROM ({MONTH_SALES}) v
+        JOIN network_dealerprofile child ON child.dealer_id = v.dealer_id
+        JOIN network_dealerprofile parent ON parent.id = child.parent_id
+        JOIN network_dealerlevel level ON level.id = parent.level_id
+        WHERE level.override_percent > 0 AND v.sales > 0
+          AND ROUND(v.sales * level.override_percent / 100, 2) > 0
+        ON CONFLICT DO NOTHING
+        """,
+        params,
+    )
+
+
+def _rewards(cursor, params) -> None:
+    """Task rewards of the month: new buyers registered at the dealer, or distinct buyer
+    companies of one product (the rule's, or the dealer's best product)."""
+    cursor.execute(
+        """
+        INSERT INTO settlement_reward (run_id, rule_id, dealer_id, measure, amount)
+        SELECT %(run)s, rule.id, m.dealer_id, m.measure, rule.bonus
+        FROM settlement_rewardrule rule
+        JOIN LATERAL (
+            SELECT dealer_id, COUNT(*) AS measure FROM settlement_buyersignup
+            WHERE rule.kind = 'new_buyers'
+              AND registered_at >= %(month_start)s AND registered_at < %(month_end)s
+            GROUP BY dealer_id
+            UNION ALL
+            SELECT dealer_id, MAX(buyers) FROM (
+                SELECT rl.dealer_id, sku.offer_id, COUNT(DISTINCT rl.buyer_company_id) AS buyers
+                FROM routing_routeline rl
+                JOIN catalog_supplyoffersku sku ON sku.id = rl.offer_sku_id
+                WHERE rule.kind = 'product_buyers' AND rl.status <> 'cancelled'
+                  AND rl.placed_at >= %(month_start)s AND rl.placed_at < %(month_end)s
+                  AND (rule.offer_id IS NULL OR sku.offer_id = rule.offer_id)
+                GROUP BY rl.dealer_id, sku.offer_id
+            ) per_product GROUP BY dealer_id
+        ) m ON m.measure >= rule.target
+        WHERE rule.is_active
+        ON CONFLICT DO NOTHING
+        """,
+        params,
+    )
+
+
 def _accounts_ensure(cursor, params) -> None:
     cursor.execute(
         """
@@ -216,6 +282,9 @@ def _accounts_ensure(cursor, params) -> None:
             SELECT dealer_id FROM settlement_settledline WHERE run_id = %(run)s
             UNION SELECT dealer_id FROM settlement_adjustment WHERE run_id = %(run)s
             UNION SELECT dealer_id FROM settlement_rebate WHERE run_id = %(run)s
+            UNION SELECT dealer_id FROM settlement_override WHERE run_id = %(run)s
+            UNION SELECT sub_dealer_id FROM settlement_override WHERE run_id = %(run)s
+            UNION SELECT dealer_id FROM settlement_reward WHERE run_id = %(run)s
         ) d
         ON CONFLICT DO NOTHING
         """,
@@ -223,57 +292,69 @@ def _accounts_ensure(cursor, params) -> None:
     )
 
 
-# Per movement: the grouped amounts of the run, and the postings each group makes
-# (party, tenant column or NULL, account kind, amount expression). Every row set sums to zero.
+# Per movement: the grouped amounts of the run (two key columns k1, k2 and amounts a, b, c),
+# and the postings each group makes (party, tenant column or NULL, account kind, amount
+# expression). Every group's postings sum to zero.
 MOVEMENTS = {
     "sale": (
-        """SELECT supplier_id, dealer_id, SUM(sales) AS a, SUM(supply) AS b, 0::numeric AS c
+        """SELECT supplier_id AS k1, dealer_id AS k2, SUM(sales) AS a, SUM(supply) AS b,
+                  0::numeric AS c
            FROM settlement_settledline WHERE run_id = %(run)s GROUP BY supplier_id, dealer_id""",
         [
             ("platform", None, "clearing", "g.a"),
-            ("supplier", "g.supplier_id", "payable", "-g.b"),
-            ("dealer", "g.dealer_id", "payable", "-(g.a - g.b)"),
+            ("supplier", "g.k1", "payable", "-g.b"),
+            ("dealer", "g.k2", "payable", "-(g.a - g.b)"),
         ],
     ),
     "fee": (
-        """SELECT supplier_id, dealer_id, SUM(fee) AS a, 0::numeric AS b, 0::numeric AS c
+        """SELECT supplier_id AS k1, dealer_id AS k2, SUM(fee) AS a, 0::numeric AS b,
+                  0::numeric AS c
            FROM settlement_settledline WHERE run_id = %(run)s GROUP BY supplier_id, dealer_id
            HAVING SUM(fee) <> 0""",
         [
-            (
-                "supplier",
-                "g.supplier_id",
-                "payable",
-                "CASE WHEN %(payer)s = 'supplier' THEN g.a ELSE 0 END",
-            ),
-            (
-                "dealer",
-                "g.dealer_id",
-                "payable",
-                "CASE WHEN %(payer)s = 'dealer' THEN g.a ELSE 0 END",
-            ),
+            ("supplier", "g.k1", "payable", "CASE WHEN %(payer)s = 'supplier' THEN g.a ELSE 0 END"),
+            ("dealer", "g.k2", "payable", "CASE WHEN %(payer)s = 'dealer' THEN g.a ELSE 0 END"),
             ("platform", None, "revenue", "-g.a"),
         ],
     ),
     "clawback": (
-        """SELECT supplier_id, dealer_id, SUM(refund) AS a, SUM(supply) AS b,
+        """SELECT supplier_id AS k1, dealer_id AS k2, SUM(refund) AS a, SUM(supply) AS b,
                   SUM(CASE WHEN fee_payer = 'dealer' THEN -fee ELSE fee END) AS c
            FROM settlement_adjustment WHERE run_id = %(run)s GROUP BY supplier_id, dealer_id""",
         [
             # The buyer's money goes back: out of clearing; the supplier and the dealer give
             # back their shares; the platform gives back its fee to whoever paid it.
             ("platform", None, "clearing", "-g.a"),
-            ("supplier", "g.supplier_id", "payable", "g.b - GREATEST(g.c, 0)"),
-            ("dealer", "g.dealer_id", "payable", "(g.a - g.b) - GREATEST(-g.c, 0)"),
+            ("supplier", "g.k1", "payable", "g.b - GREATEST(g.c, 0)"),
+            ("dealer", "g.k2", "payable", "(g.a - g.b) - GREATEST(-g.c, 0)"),
             ("platform", None, "revenue", "ABS(g.c)"),
         ],
     ),
     "rebate": (
-        """SELECT supplier_id, dealer_id, SUM(amount) AS a, 0::numeric AS b, 0::numeric AS c
+        """SELECT supplier_id AS k1, dealer_id AS k2, SUM(amount) AS a, 0::numeric AS b,
+                  0::numeric AS c
            FROM settlement_rebate WHERE run_id = %(run)s GROUP BY supplier_id, dealer_id""",
         [
-            ("supplier", "g.supplier_id", "payable", "g.a"),
-            ("dealer", "g.dealer_id", "payable", "-g.a"),
+            ("supplier", "g.k1", "payable", "g.a"),
+            ("dealer", "g.k2", "payable", "-g.a"),
+        ],
+    ),
+    "override": (
+        """SELECT sub_dealer_id AS k1, dealer_id AS k2, SUM(amount) AS a, 0::numeric AS b,
+                  0::numeric AS c
+           FROM settlement_override WHERE run_id = %(run)s GROUP BY sub_dealer_id, dealer_id""",
+        [
+            ("dealer", "g.k1", "payable", "g.a"),
+            ("dealer", "g.k2", "payable", "-g.a"),
+        ],
+    ),
+    "reward": (
+        """SELECT rule_id AS k1, dealer_id AS k2, SUM(amount) AS a, 0::numeric AS b,
+                  0::numeric AS c
+           FROM settlement_reward WHERE run_id = %(run)s GROUP BY rule_id, dealer_id""",
+        [
+            ("platform", None, "expense", "g.a"),
+            ("dealer", "g.k2", "payable", "-g.a"),
         ],
     ),
 }
@@ -281,7 +362,7 @@ MOVEMENTS = {
 
 def _ledger_write(cursor, params) -> None:
     for kind, (grouped, postings) in MOVEMENTS.items():
-        source = f"'{kind}:' || %(run)s || ':' || g.supplier_id || ':' || g.dealer_id"
+        source = f"'{kind}:' || %(run)s || ':' || g.k1 || ':' || g.k2"
         cursor.execute(
             f"""
             INSERT INTO settlement_journalentry (run_id, kind, source, memo, created_at)
@@ -319,7 +400,8 @@ def _statements_issue(cursor, params) -> None:
         SELECT %(run)s, acc.party, acc.tenant_id,
                COALESCE(l.sales, 0), COALESCE(l.supply, 0), COALESCE(l.fees, 0),
                COALESCE(l.margin, 0), COALESCE(r.rebates, 0), COALESCE(a.clawbacks, 0),
-               -SUM(p.amount), 0, 0, 'issued', '', '', '', %(now)s
+               -SUM(p.amount), COALESCE(o.overrides, 0), COALESCE(w.rewards, 0),
+               'issued', '', '', '', %(now)s
         FROM settlement_posting p
         JOIN settlement_journalentry e ON e.id = p.entry_id AND e.run_id = %(run)s
         JOIN settlement_ledgeraccount acc ON acc.id = p.account_id
@@ -348,9 +430,21 @@ def _statements_issue(cursor, params) -> None:
                 OR (acc.party = 'supplier' AND supplier_id = acc.tenant_id)
                 OR (acc.party = 'dealer' AND dealer_id = acc.tenant_id))
         ) a ON TRUE
-        WHERE acc.kind IN ('payable', 'revenue')
+        LEFT JOIN LATERAL (
+            SELECT SUM(CASE WHEN dealer_id = acc.tenant_id THEN amount ELSE -amount END)
+                   AS overrides
+            FROM settlement_override
+            WHERE run_id = %(run)s AND acc.party = 'dealer'
+              AND acc.tenant_id IN (dealer_id, sub_dealer_id)
+        ) o ON TRUE
+        LEFT JOIN LATERAL (
+            SELECT SUM(amount) AS rewards FROM settlement_reward
+            WHERE run_id = %(run)s
+              AND (acc.party = 'platform' OR (acc.party = 'dealer' AND dealer_id = acc.tenant_id))
+        ) w ON TRUE
+        WHERE acc.kind IN ('payable', 'revenue', 'expense')
         GROUP BY acc.party, acc.tenant_id, l.sales, l.supply, l.fees, l.margin, r.rebates,
-                 a.clawbacks
+                 a.clawbacks, o.overrides, w.rewards
         """,
         params,
     )

@@ -264,3 +264,67 @@ def test_lines_of_another_status_are_not_settled(leaf, supplier_a, dealer):
     )
     assert settlement_run(kind="daily", period_start=DAY).lines == 0
     assert SettlementRun.objects.count() == 1
+
+
+def test_an_upper_dealer_earns_its_override_on_a_sub_dealers_month(
+    leaf, supplier_a, dealer, dealer_b
+):
+    from network.models import DealerLevel, DealerProfile
+
+    level = DealerLevel.objects.create(
+        code="test-province",
+        name_zh="测试省级",
+        name_en="Test province",
+        rank=1,
+        override_percent=Decimal("2"),
+        may_recruit=True,
+    )
+    upper = DealerProfile.objects.create(dealer=dealer, level=level, referral_code="UPPER001")
+    DealerProfile.objects.create(dealer=dealer_b, parent=upper, referral_code="LOWER001")
+    line_make(
+        dealer=dealer_b,
+        supplier=supplier_a,
+        category_id=leaf.pk,
+        line_total="1000.00",
+        supply_total="700.00",
+        settleable=DAY,
+    )
+    settlement_run(kind="daily", period_start=DAY)
+    month = settlement_run(kind="monthly", period_start=DAY.replace(day=1))
+
+    upper_statement = Statement.objects.get(run=month, party="dealer", tenant_id=dealer.pk)
+    lower_statement = Statement.objects.get(run=month, party="dealer", tenant_id=dealer_b.pk)
+    assert (upper_statement.overrides, upper_statement.net) == (Decimal("20.00"), Decimal("20.00"))
+    assert (lower_statement.overrides, lower_statement.net) == (
+        Decimal("-20.00"),
+        Decimal("-20.00"),
+    )
+    assert balance("dealer", dealer_b.pk) == Decimal("280.00")  # margin 300 − override 20
+    assert not unbalanced_entries()
+
+
+def test_task_rewards_are_paid_for_reaching_the_target(leaf, supplier_a, dealer, dealer_b):
+    from settlement.models import BuyerSignup, RewardRule
+
+    RewardRule.objects.create(
+        name="3 new buyers", kind="new_buyers", target=3, bonus=Decimal("500.00")
+    )
+    for company in range(3):
+        BuyerSignup.objects.create(
+            dealer_id=dealer.pk, buyer_company_id=company + 1, registered_at=at_day(DAY)
+        )
+    BuyerSignup.objects.create(dealer_id=dealer_b.pk, buyer_company_id=1, registered_at=at_day(DAY))
+    month = settlement_run(kind="monthly", period_start=DAY.replace(day=1))
+    assert Statement.objects.get(run=month, party="dealer", tenant_id=dealer.pk).rewards == Decimal(
+        "500.00"
+    )
+    assert not Statement.objects.filter(run=month, tenant_id=dealer_b.pk).exists()
+    platform = Statement.objects.get(run=month, party="platform")
+    assert (platform.rewards, platform.net) == (Decimal("500.00"), Decimal("-500.00"))
+    assert balance("platform", None, "expense") == Decimal("-500.00")
+
+
+def at_day(day):
+    from tests.settlement.builders import at
+
+    return at(day)
