@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -205,6 +206,15 @@ CELERY_BEAT_SCHEDULE = {
     "orders-receipt-auto-confirm-sweep": {
         "task": "orders.receipt_auto_confirm_sweep",
         "schedule": 15 * 60.0,
+    },
+    # Settlement (CELERY_TIMEZONE, Beijing time): the days before, then the month before.
+    "settlement-daily": {
+        "task": "settlement.daily",
+        "schedule": crontab(hour=2, minute=10),
+    },
+    "settlement-monthly": {
+        "task": "settlement.monthly",
+        "schedule": crontab(day_of_month=1, hour=3, minute=10),
     },
 }
 

@@ -1,0 +1,59 @@
+"""Settlement in Celery: beat starts the periods, each run is exactly once (settlement.engine).
+
+``settlement.daily`` (beat, early each morning Beijing time) settles every day of the last
+week that has no run yet (a day missed while the workers were down is caught up);
+``settlement.monthly`` (beat, on the 1st) the month before, when the platform settles
+monthly, and always that month's rebates, overrides and rewards. Both only do what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from settlement.engine import period_bounds, settlement_run
+from settlement.models import Frequency, SettlementRun, SettlementSettings
+
+CATCH_UP_DAYS = 7
+
+
+@shared_task(name="settlement.run_period")
+def settlement_run_task(kind: str, period_start: str) -> int:
+    """Settle one period (ISO date); returns the run id. Safe to run twice or at once."""
+    return settlement_run(kind=kind, period_start=dt.date.fromisoformat(period_start)).pk
+
+
+def days_due(today: dt.date) -> list[dt.date]:
+    done = set(
+        SettlementRun.objects.filter(
+            kind=Frequency.DAILY, period_start__gte=today - dt.timedelta(days=CATCH_UP_DAYS)
+        ).values_list("period_start", flat=True)
+    )
+    return [
+        today - dt.timedelta(days=n)
+        for n in range(CATCH_UP_DAYS, 0, -1)
+        if today - dt.timedelta(days=n) not in done
+    ]
+
+
+@shared_task(name="settlement.daily")
+def settlement_daily() -> int:
+    """Settle the past days that are still open (when the platform settles daily)."""
+    if SettlementSettings.current().frequency != Frequency.DAILY:
+        return 0
+    due = days_due(timezone.localdate())
+    for day in due:
+        settlement_run(kind=Frequency.DAILY, period_start=day)
+    return len(due)
+
+
+@shared_task(name="settlement.monthly")
+def settlement_monthly() -> int | None:
+    """Settle last month: its lines when the platform settles monthly, its rebates,
+    overrides and task rewards either way."""
+    first_of_this_month = timezone.localdate().replace(day=1)
+    last_month = (first_of_this_month - dt.timedelta(days=1)).replace(day=1)
+    assert period_bounds(Frequency.MONTHLY, last_month)[1] == first_of_this_month
+    return settlement_run(kind=Frequency.MONTHLY, period_start=last_month).pk
