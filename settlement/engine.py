@@ -391,60 +391,73 @@ def _ledger_write(cursor, params) -> None:
 
 
 def _statements_issue(cursor, params) -> None:
-    """One statement per party with movements in the run; ``net`` from the ledger alone."""
+    """One statement per party with movements in the run; ``net`` from the ledger alone, the
+    other totals from what the run settled (each aggregated once, then joined by party)."""
     cursor.execute(
         """
+        WITH net AS (
+            SELECT acc.party, acc.tenant_id, -SUM(p.amount) AS net
+            FROM settlement_posting p
+            JOIN settlement_journalentry e ON e.id = p.entry_id AND e.run_id = %(run)s
+            JOIN settlement_ledgeraccount acc ON acc.id = p.account_id
+            WHERE acc.kind IN ('payable', 'revenue', 'expense')
+            GROUP BY acc.party, acc.tenant_id
+        ), settled AS (
+            SELECT 'supplier' AS party, supplier_id AS tenant_id, SUM(sales) AS sales,
+                   SUM(supply) AS supply,
+                   SUM(fee) FILTER (WHERE fee_payer = 'supplier') AS fees, NULL::numeric AS margin
+            FROM settlement_settledline WHERE run_id = %(run)s GROUP BY supplier_id
+            UNION ALL
+            SELECT 'dealer', dealer_id, SUM(sales), SUM(supply),
+                   SUM(fee) FILTER (WHERE fee_payer = 'dealer'), SUM(margin)
+            FROM settlement_settledline WHERE run_id = %(run)s GROUP BY dealer_id
+            UNION ALL
+            SELECT 'platform', NULL::bigint, SUM(sales), SUM(supply), SUM(fee), NULL
+            FROM settlement_settledline WHERE run_id = %(run)s
+        ), rebates AS (
+            SELECT 'supplier' AS party, supplier_id AS tenant_id, SUM(amount) AS amount
+            FROM settlement_rebate WHERE run_id = %(run)s GROUP BY supplier_id
+            UNION ALL
+            SELECT 'dealer', dealer_id, SUM(amount)
+            FROM settlement_rebate WHERE run_id = %(run)s GROUP BY dealer_id
+        ), clawbacks AS (
+            SELECT 'supplier' AS party, supplier_id AS tenant_id, SUM(supply) AS amount
+            FROM settlement_adjustment WHERE run_id = %(run)s GROUP BY supplier_id
+            UNION ALL
+            SELECT 'dealer', dealer_id, SUM(margin)
+            FROM settlement_adjustment WHERE run_id = %(run)s GROUP BY dealer_id
+            UNION ALL
+            SELECT 'platform', NULL::bigint, SUM(fee)
+            FROM settlement_adjustment WHERE run_id = %(run)s
+        ), overrides AS (
+            SELECT 'dealer' AS party, tenant_id, SUM(amount) AS amount FROM (
+                SELECT dealer_id AS tenant_id, amount FROM settlement_override
+                WHERE run_id = %(run)s
+                UNION ALL
+                SELECT sub_dealer_id, -amount FROM settlement_override WHERE run_id = %(run)s
+            ) o GROUP BY tenant_id
+        ), rewards AS (
+            SELECT 'dealer' AS party, dealer_id AS tenant_id, SUM(amount) AS amount
+            FROM settlement_reward WHERE run_id = %(run)s GROUP BY dealer_id
+            UNION ALL
+            SELECT 'platform', NULL::bigint, SUM(amount)
+            FROM settlement_reward WHERE run_id = %(run)s
+        )
         INSERT INTO settlement_statement
             (run_id, party, tenant_id, sales, supply, fees, margin, rebates, clawbacks, net,
              overrides, rewards, status, comment, resolution, payout_reference, updated_at)
-        SELECT %(run)s, acc.party, acc.tenant_id,
-               COALESCE(l.sales, 0), COALESCE(l.supply, 0), COALESCE(l.fees, 0),
-               COALESCE(l.margin, 0), COALESCE(r.rebates, 0), COALESCE(a.clawbacks, 0),
-               -SUM(p.amount), COALESCE(o.overrides, 0), COALESCE(w.rewards, 0),
-               'issued', '', '', '', %(now)s
-        FROM settlement_posting p
-        JOIN settlement_journalentry e ON e.id = p.entry_id AND e.run_id = %(run)s
-        JOIN settlement_ledgeraccount acc ON acc.id = p.account_id
-        LEFT JOIN LATERAL (
-            SELECT SUM(sales) AS sales, SUM(supply) AS supply,
-                   SUM(CASE WHEN acc.party = 'platform' OR fee_payer = acc.party THEN fee ELSE 0 END) AS fees,
-                   SUM(margin) FILTER (WHERE acc.party = 'dealer') AS margin
-            FROM settlement_settledline
-            WHERE run_id = %(run)s AND (
-                acc.party = 'platform'
-                OR (acc.party = 'supplier' AND supplier_id = acc.tenant_id)
-                OR (acc.party = 'dealer' AND dealer_id = acc.tenant_id))
-        ) l ON TRUE
-        LEFT JOIN LATERAL (
-            SELECT SUM(amount) AS rebates FROM settlement_rebate
-            WHERE run_id = %(run)s AND (
-                (acc.party = 'supplier' AND supplier_id = acc.tenant_id)
-                OR (acc.party = 'dealer' AND dealer_id = acc.tenant_id))
-        ) r ON TRUE
-        LEFT JOIN LATERAL (
-            SELECT SUM(CASE WHEN acc.party = 'supplier' THEN supply
-                            WHEN acc.party = 'dealer' THEN margin ELSE fee END) AS clawbacks
-            FROM settlement_adjustment
-            WHERE run_id = %(run)s AND (
-                acc.party = 'platform'
-                OR (acc.party = 'supplier' AND supplier_id = acc.tenant_id)
-                OR (acc.party = 'dealer' AND dealer_id = acc.tenant_id))
-        ) a ON TRUE
-        LEFT JOIN LATERAL (
-            SELECT SUM(CASE WHEN dealer_id = acc.tenant_id THEN amount ELSE -amount END)
-                   AS overrides
-            FROM settlement_override
-            WHERE run_id = %(run)s AND acc.party = 'dealer'
-              AND acc.tenant_id IN (dealer_id, sub_dealer_id)
-        ) o ON TRUE
-        LEFT JOIN LATERAL (
-            SELECT SUM(amount) AS rewards FROM settlement_reward
-            WHERE run_id = %(run)s
-              AND (acc.party = 'platform' OR (acc.party = 'dealer' AND dealer_id = acc.tenant_id))
-        ) w ON TRUE
-        WHERE acc.kind IN ('payable', 'revenue', 'expense')
-        GROUP BY acc.party, acc.tenant_id, l.sales, l.supply, l.fees, l.margin, r.rebates,
-                 a.clawbacks, o.overrides, w.rewards
+        SELECT %(run)s, n.party, n.tenant_id,
+               COALESCE(s.sales, 0), COALESCE(s.supply, 0), COALESCE(s.fees, 0),
+               COALESCE(s.margin, 0), COALESCE(r.amount, 0), COALESCE(c.amount, 0), n.net,
+               COALESCE(o.amount, 0), COALESCE(w.amount, 0), 'issued', '', '', '', %(now)s
+        FROM net n
+        LEFT JOIN settled s ON s.party = n.party AND s.tenant_id IS NOT DISTINCT FROM n.tenant_id
+        LEFT JOIN rebates r ON r.party = n.party AND r.tenant_id IS NOT DISTINCT FROM n.tenant_id
+        LEFT JOIN clawbacks c
+               ON c.party = n.party AND c.tenant_id IS NOT DISTINCT FROM n.tenant_id
+        LEFT JOIN overrides o
+               ON o.party = n.party AND o.tenant_id IS NOT DISTINCT FROM n.tenant_id
+        LEFT JOIN rewards w ON w.party = n.party AND w.tenant_id IS NOT DISTINCT FROM n.tenant_id
         """,
         params,
     )
