@@ -14,7 +14,7 @@ from catalog.models import SupplyOfferSku
 from catalog.seed import category_tree_seed
 from orders.models import Order, OrderSettings, PaymentMethod, ShippingMethod
 from orders.workflow.checkout import CheckoutRequest, order_place
-from tests.builders import buyer_make
+from tests.builders import buyer_make  # noqa: F401 - re-exported for order tests
 from tests.storefront.builders import listing_build, offer_publish
 
 
@@ -80,3 +80,42 @@ def review_orders(dealer, on: bool = True) -> None:
         settings = OrderSettings.current()
         settings.review_orders = on
         settings.save()
+
+
+def order_ship(dealer, order) -> None:
+    """Every supplier part of ``order`` confirmed and shipped in full, through the fulfilment
+    workflow (each supplier in its own schema); the order is "shipped" afterwards."""
+    from datetime import date
+
+    from fulfilment.models import SupplierOrderLine
+    from orders.models import OrderSplit
+    from orders.workflow.fulfilment import shipment_create, supplier_order_confirm
+    from routing.models import Carrier
+    from tenants.models import Tenant
+
+    carrier, _created = Carrier.objects.get_or_create(
+        code="sf-test", defaults={"name_zh": "顺丰测试", "name_en": "SF test"}
+    )
+    with tenant_context(dealer):
+        splits = list(OrderSplit.objects.filter(order_id=order.pk).order_by("supplier_id"))
+    for split in splits:
+        supplier = Tenant.objects.get(pk=split.supplier_id)
+        with tenant_context(supplier):
+            supplier_order_confirm(
+                supplier_order_id=split.supplier_order_id,
+                actor=None,
+                promised_ship_date=date.today(),
+            )
+            lines = dict(
+                SupplierOrderLine.objects.filter(order_id=split.supplier_order_id).values_list(
+                    "pk", "quantity"
+                )
+            )
+            shipment_create(
+                supplier_order_id=split.supplier_order_id,
+                actor=None,
+                carrier_code=carrier.code,
+                tracking_number=f"SF{split.pk:010d}",
+                lines=lines,
+            )
+    connection.set_schema_to_public()
