@@ -69,12 +69,18 @@ class RegisterForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # The referral code of the link the buyer came by (?ref=…); whatever it holds, it never
+    # stops a registration (network.referral ignores what is not a code of this network).
+    ref = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_tax_number(self):
         return _tax_number_clean(self.cleaned_data.get("tax_number"))
 
     def clean_phone(self):
         return _mobile_clean(self.cleaned_data.get("phone"), required=False)
+
+    def clean_ref(self):
+        return (self.cleaned_data.get("ref") or "")[:32]
 
     def clean(self):
         cleaned = super().clean()

@@ -45,6 +45,7 @@ from buyers.models import (
 from buyers.phone import mobile_normalise
 from buyers.selectors import buyer_can_order, buyer_order_refusal  # noqa: F401 - re-exported
 from buyers.sms import sms_send
+from network.referral import buyer_signup_record
 from suppliers.money import money_round
 
 EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
@@ -92,8 +93,13 @@ def buyer_register(
     password: str,
     full_name: str,
     base_url: str,
+    referral_code: str = "",
 ) -> Buyer:
     """Open a buyer company with its first user (company administrator).
+
+    Every registration at a dealer records a ``settlement.BuyerSignup`` in the same
+    transaction, attributed to the owner of ``referral_code`` when that code is this dealer's
+    or a sub-dealer's (``network.referral``); any other code is ignored, never an error.
 
     Either an email address or a mobile number is needed (both are allowed); each is sent
     its verification after commit. Raises ``ValidationError`` (a dict by field) for a missing
@@ -134,6 +140,9 @@ def buyer_register(
             _duplicate_errors(email=email, phone=phone)
             or {"email": _("This account could not be created. Please try again.")}
         ) from None
+    tenant = getattr(connection, "tenant", None)
+    if getattr(tenant, "type", None) == "dealer":
+        buyer_signup_record(dealer_id=tenant.pk, buyer_company_id=company.pk, code=referral_code)
     audit_record(
         actor=user,
         action="buyer.register",

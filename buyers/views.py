@@ -71,6 +71,11 @@ class RegisterView(StorefrontPageMixin, FormView):
             return redirect("buyers:profile")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_initial(self):
+        # The referral link's code rides along in a hidden field (and in the URL the form
+        # posts back to); network.referral decides whether it counts.
+        return {**super().get_initial(), "ref": self.request.GET.get("ref", "")[:32]}
+
     def form_valid(self, form):
         data = form.cleaned_data
         try:
@@ -82,6 +87,7 @@ class RegisterView(StorefrontPageMixin, FormView):
                 password=data["password"],
                 full_name=data["full_name"],
                 base_url=base_url(self.request),
+                referral_code=data["ref"] or self.request.GET.get("ref", ""),
             )
         except ValidationError as error:
             form_errors_add(form, error)

@@ -1,0 +1,1 @@
+from tests.accounts.helpers import english, fresh_cache  # noqa: F401 - shared fixtures
