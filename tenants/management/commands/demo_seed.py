@@ -23,6 +23,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role, User
 from catalog.seed import category_tree_seed
 from platform_site.demo_catalogue import demo_catalogue_seed
+from platform_site.demo_orders import DEMO_BUYERS, DEMO_CARRIER_SECRET, demo_orders_seed
 from tenants import services
 from tenants.models import (
     ApplicationStatus,
@@ -275,6 +276,8 @@ def banner() -> str:
         lines.append(f"  {company.company_name} ({kind})   {tenant.base_url}/")
         for user in company.users:
             lines.append(f"      {user.role:<8} {company.email(user)}")
+        for email, *_rest in DEMO_BUYERS.get(company.slug, []):
+            lines.append(f"      {'buyer':<8} {email}  (storefront: {tenant.base_url}/)")
         lines.append("")
     demo_slugs = {company.slug for company in DEMO_COMPANIES}
     others = [
@@ -288,6 +291,8 @@ def banner() -> str:
         lines.append("")
     lines += [
         f"  Password of every demo login: {DEMO_PASSWORD}",
+        f"  Carrier callback: POST {platform_url('/api/v1/carriers/sf/callback/')} "
+        f"(HMAC secret {DEMO_CARRIER_SECRET})",
         "  *.localhost resolves to this machine in browsers and curl; no /etc/hosts needed.",
         rule,
     ]
@@ -322,6 +327,11 @@ class Command(BaseCommand):
             "demo catalogue: "
             + ", ".join(f"{slug} +{count}" for slug, count in made.items())
             + " (products made by suppliers / listings added by dealers)"
+        )
+        orders = demo_orders_seed(DEMO_PASSWORD)
+        self.stdout.write(
+            "demo buyers and orders: "
+            + ", ".join(f"{slug} {count} orders" for slug, count in orders.items())
         )
         if not no_banner:
             self.stdout.write(banner())
