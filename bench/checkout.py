@@ -12,8 +12,9 @@ company and a default address.
 It serves the platform with gunicorn (DEBUG off) and drives, with ``--clients`` keep-alive
 clients (threads, http.client, Host ``<dealer>.localhost``), each signed in as its own buyer,
 full checkouts: add a SKU of one supplier and a SKU of another to the cart (two POSTs), then
-submit the checkout (a POST with an idempotency key; the order is split per supplier, stock
-reserved in both suppliers' schemas, routes written) — three requests per order. Two runs:
+open the checkout page and submit it (a POST with the page's idempotency key; the order is
+split per supplier, stock reserved in both suppliers' schemas, routes written) — four requests
+per order. Two runs:
 
 * ``spread``: random SKUs of the whole catalogue, plenty of stock;
 * ``hot``: every order hits the same 10 SKUs, with only ``--hot-stock`` units each, so they sell
@@ -113,7 +114,14 @@ def seed(clients: int) -> dict:
                     "Bench",
                     "台",
                     1,
-                    {},
+                    {
+                        "warranty_months": "12",
+                        "screen_size": "6.5",
+                        "cpu": "Bench 8",
+                        "battery": "5000",
+                        "network": "5G",
+                        "os": "Android",
+                    },
                     [
                         (
                             f"BC{i}-P{p:03d}-{k}",
@@ -285,6 +293,14 @@ def drive(port: int, data: dict, paths: dict, pick, seconds: float, clients: int
                     )
                     if status not in (200, 302):
                         raise RuntimeError(f"cart add: HTTP {status}")
+                # The checkout page, as the buyer sees it before placing the order: it carries
+                # the idempotency key and the token of the cart it shows.
+                status, _, page = client.request("GET", paths["checkout"])
+                if status != 200:
+                    raise RuntimeError(f"checkout page: HTTP {status}")
+                html = page.decode()
+                key = re.search(r'name="idempotency_key" value="([^"]+)"', html)
+                token = re.search(r'name="cart_token" value="([^"]*)"', html)
                 post_started = time.perf_counter()
                 status, location, body = client.request(
                     "POST",
@@ -295,7 +311,8 @@ def drive(port: int, data: dict, paths: dict, pick, seconds: float, clients: int
                         "payment_method": "bank_transfer",
                         "invoice_type": "none",
                         "note": "",
-                        "idempotency_key": uuid.uuid4().hex,
+                        "idempotency_key": key.group(1) if key else uuid.uuid4().hex,
+                        "cart_token": token.group(1) if token else "",
                     },
                 )
                 done = time.perf_counter()
@@ -456,7 +473,7 @@ def main() -> int:
         print(
             f"serving: gunicorn {args.workers} workers x {args.threads} threads on port "
             f"{args.port}; {args.clients} clients, {args.seconds:.0f} s per run; "
-            f"3 requests per order (2 cart adds, 1 checkout)"
+            f"4 requests per order (2 cart adds, the checkout page, placing the order)"
         )
         by_supplier = list(data["skus"].values())
 

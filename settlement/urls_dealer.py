@@ -1,7 +1,33 @@
-"""A dealer's earnings and settlement statements (dealer backoffice)."""
+"""A dealer's earnings and settlement statements (dealer backoffice, /backoffice/earnings/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from settlement import views_dealer as views
 
 app_name = "dealer-earnings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("statements/", views.StatementListView.as_view(), name="statement-list"),
+    path("statements/<int:pk>/", views.StatementDetailView.as_view(), name="statement-detail"),
+    path(
+        "statements/<int:pk>/confirm/",
+        views.StatementConfirmView.as_view(),
+        name="statement-confirm",
+    ),
+    path(
+        "statements/<int:pk>/dispute/",
+        views.StatementDisputeView.as_view(),
+        name="statement-dispute",
+    ),
+    path(
+        "statements/<int:pk>/export.csv",
+        views.StatementExportCsvView.as_view(),
+        name="statement-export-csv",
+    ),
+    path(
+        "statements/<int:pk>/export.xlsx",
+        views.StatementExportXlsxView.as_view(),
+        name="statement-export-xlsx",
+    ),
+]

@@ -1,7 +1,33 @@
-"""A supplier's payables and settlement statements (supplier backoffice)."""
+"""A supplier's payables and settlement statements (supplier backoffice, /settlement/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from settlement import views_supplier as views
 
 app_name = "supplier-settlement"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("statements/", views.StatementListView.as_view(), name="statement-list"),
+    path("statements/<int:pk>/", views.StatementDetailView.as_view(), name="statement-detail"),
+    path(
+        "statements/<int:pk>/confirm/",
+        views.StatementConfirmView.as_view(),
+        name="statement-confirm",
+    ),
+    path(
+        "statements/<int:pk>/dispute/",
+        views.StatementDisputeView.as_view(),
+        name="statement-dispute",
+    ),
+    path(
+        "statements/<int:pk>/export.csv",
+        views.StatementExportCsvView.as_view(),
+        name="statement-export-csv",
+    ),
+    path(
+        "statements/<int:pk>/export.xlsx",
+        views.StatementExportXlsxView.as_view(),
+        name="statement-export-xlsx",
+    ),
+]
