@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -231,6 +232,12 @@ class AddressCreateView(BuyerRequiredMixin, StorefrontPageMixin, FormView):
     def form_valid(self, form):
         services.address_create(buyer=self.buyer, **form.cleaned_data)
         messages.success(self.request, _("The address has been added."))
+        # From the checkout ("Add an address"), back to the checkout; only paths of this site.
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=False
+        ) and target.startswith("/"):
+            return redirect(target)
         return redirect("buyers:address-list")
 
 

@@ -138,3 +138,19 @@ def test_profile_company_fields_only_for_the_company_admin(dealer, buyer_client,
 
     bad = client.post("/account/", {"full_name": "", "company_name": "x"})
     assert bad.status_code == 200
+
+
+def test_an_address_added_from_the_checkout_returns_to_the_checkout(dealer, buyer_client):
+    client, _buyer = buyer_client
+    fields = {
+        "recipient": "赵六",
+        "phone": "13700000000",
+        "province": "江苏省",
+        "city": "南京市",
+        "street": "中山路 1 号",
+    }
+    back = client.post("/account/addresses/create/?next=/checkout/", fields)
+    assert back.status_code == 302 and back["Location"] == "/checkout/"
+    # Anywhere else is not followed: the address book instead.
+    away = client.post("/account/addresses/create/?next=https://evil.example/", fields)
+    assert away["Location"] == "/account/addresses/"
