@@ -22,7 +22,7 @@ BENCH_ARGS ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help demo test lint format messages bench bench-sync bench-storefront stop-services clean-var venv
+.PHONY: help demo test lint format messages bench bench-sync bench-storefront bench-checkout bench-settlement stop-services clean-var venv
 
 help:
 	@echo "make demo           migrate, bootstrap, seed and run the demo platform on port $(PORT)"
@@ -33,6 +33,8 @@ help:
 	@echo "make bench          provisioning benchmark in a scratch database (BENCH_ARGS='--n 50')"
 	@echo "make bench-sync     100,000 stock updates through the inventory sync"
 	@echo "make bench-storefront  storefront list/search/product pages under 8 concurrent clients"
+	@echo "make bench-checkout full checkouts across two suppliers, 16 concurrent clients"
+	@echo "make bench-settlement  one settlement run over 1,000,000 order lines"
 	@echo "make stop-services  stop the embedded PostgreSQL and Redis (data stays in var/)"
 	@echo "make clean-var      stop the embedded servers and delete var/ (all local data)"
 
@@ -80,6 +82,12 @@ bench-sync: $(STAMP)
 
 bench-storefront: $(STAMP)
 	$(PY) bench/storefront.py $(BENCH_ARGS)
+
+bench-checkout: $(STAMP)
+	$(PY) bench/checkout.py $(BENCH_ARGS)
+
+bench-settlement: $(STAMP)
+	$(PY) bench/settlement.py $(BENCH_ARGS)
 
 stop-services:
 	@if [ -x $(PY) ]; then $(PY) -m platform_site.demo stop-services; fi
