@@ -4,9 +4,10 @@ Everything runs with the dealer's schema active (search path "<dealer>, public")
 read from the dealer's schema, offers from the public one, in the same query.
 
 Which offers a dealer may see (``offers_visible``): published offers of active suppliers that
-publish to all dealers, or to authorised dealers only and have authorised this one
-(catalog.DealerAuthorisation). Dealers read offers; nothing here or anywhere in the channels
-app writes them.
+publish to all dealers and admit this one, or to authorised dealers only and have authorised
+this one (one by one: catalog.DealerAuthorisation; by level, region or exclusive region:
+network), of the categories the dealer's level may sell (network.selectors.offer_visibility_q).
+Dealers read offers; nothing here or anywhere in the channels app writes them.
 """
 
 from __future__ import annotations
@@ -15,19 +16,14 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 
-from catalog.models import (
-    DealerAuthorisation,
-    OfferAudience,
-    OfferStatus,
-    SupplyOffer,
-    SupplyOfferSku,
-)
+from catalog.models import DealerAuthorisation, SupplyOffer, SupplyOfferSku
 from catalog.search import query_text
 from catalog.selectors import category_descendant_ids
 from channels.models import Listing, ListingStatus, StorefrontSettings
-from tenants.models import Tenant, TenantStatus
+from network.selectors import offer_visibility_q
+from tenants.models import Tenant
 
 
 def current_dealer_id() -> int:
@@ -43,12 +39,10 @@ def authorising_suppliers(dealer_id: int):
 
 
 def offers_visible(*, dealer_id: int) -> QuerySet[SupplyOffer]:
-    """Offers this dealer may browse, list and sell (no ordering, no joins added)."""
-    return SupplyOffer.objects.filter(
-        Q(audience=OfferAudience.ALL_DEALERS) | Q(supplier_id__in=authorising_suppliers(dealer_id)),
-        status=OfferStatus.PUBLISHED,
-        supplier__status=TenantStatus.ACTIVE,
-    )
+    """Offers this dealer may browse, list and sell (no ordering, no joins added): the
+    suppliers' authorisation rules, exclusive regions and the dealer level's categories
+    (network.selectors.offer_visibility_q)."""
+    return SupplyOffer.objects.filter(offer_visibility_q(dealer_id=dealer_id))
 
 
 def search_query(q: str) -> SearchQuery | None:

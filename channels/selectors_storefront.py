@@ -51,18 +51,11 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.urls import get_urlconf, reverse
 from django.utils.translation import get_language
 
-from catalog.models import (
-    Category,
-    CategorySpec,
-    OfferAudience,
-    OfferStatus,
-    SpecKind,
-    SupplyOffer,
-)
+from catalog.models import Category, CategorySpec, SpecKind, SupplyOffer
 from channels.models import Listing, ListingPrice, ListingStatus, StorefrontSettings
 from channels.pricing import SkuPriceRules, dealer_tiers, effective_price
-from channels.selectors import active_skus, authorising_suppliers, search_query
-from tenants.models import TenantStatus
+from channels.selectors import active_skus, search_query
+from network.selectors import offer_visibility_q
 
 CACHE_SECONDS = 300
 PAGE_SIZE = 24
@@ -160,11 +153,7 @@ def listings_visible(*, dealer_id: int) -> QuerySet[Listing]:
     an offer whose last SKU goes inactive); the product page checks it again.
     """
     return Listing.objects.filter(
-        Q(offer__audience=OfferAudience.ALL_DEALERS)
-        | Q(offer__supplier_id__in=authorising_suppliers(dealer_id)),
-        status=ListingStatus.LISTED,
-        offer__status=OfferStatus.PUBLISHED,
-        offer__supplier__status=TenantStatus.ACTIVE,
+        offer_visibility_q(dealer_id=dealer_id, prefix="offer__"), status=ListingStatus.LISTED
     )
 
 

@@ -99,3 +99,115 @@ class DealerProfile(models.Model):
 
     def __str__(self):
         return str(self.dealer_id)
+
+
+# --- A supplier's authorisation of dealers --------------------------------------------------------
+
+
+class AuthorisationMode(models.TextChoices):
+    ALL = "all", _("Open to all dealers")
+    LEVELS = "levels", _("Dealers of the chosen levels")
+    REGIONS = "regions", _("Dealers in the chosen regions")
+    ONE_BY_ONE = "one_by_one", _("Only the dealers I authorise one by one")
+
+
+class AuthorisationRule(models.Model):
+    """Which dealers a supplier admits (network.selectors.offer_visibility_q).
+
+    * ``all``: every dealer sees the offers published to all dealers; offers for authorised
+      dealers only go to the dealers authorised one by one (catalog.DealerAuthorisation);
+    * ``levels`` / ``regions``: dealers of those levels / located in those regions are
+      authorised, for every offer; so are the dealers authorised one by one;
+    * ``one_by_one``: only the dealers authorised one by one, for every offer.
+
+    No rule is the same as ``all``. A dealer holding an exclusive region of the supplier is
+    always authorised; another dealer located in that region never is.
+    """
+
+    supplier = models.OneToOneField(
+        "tenants.Tenant",
+        verbose_name=_("supplier"),
+        on_delete=models.CASCADE,
+        related_name="authorisation_rule",
+    )
+    mode = models.CharField(
+        _("dealers admitted"),
+        max_length=16,
+        choices=AuthorisationMode.choices,
+        default=AuthorisationMode.ALL,
+    )
+    levels = models.ManyToManyField(
+        DealerLevel, verbose_name=_("levels"), blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dealer authorisation rule")
+        verbose_name_plural = _("dealer authorisation rules")
+
+    def __str__(self):
+        return f"{self.supplier_id}: {self.mode}"
+
+
+class RuleRegion(models.Model):
+    """A region a supplier's ``regions`` rule admits: a province, or one city of it."""
+
+    rule = models.ForeignKey(
+        AuthorisationRule,
+        verbose_name=_("rule"),
+        on_delete=models.CASCADE,
+        related_name="regions",
+    )
+    province = models.CharField(_("province"), max_length=50)
+    city = models.CharField(_("city"), max_length=50, blank=True, help_text=_("Blank: all."))
+
+    class Meta:
+        verbose_name = _("authorised region")
+        verbose_name_plural = _("authorised regions")
+        ordering = ["province", "city"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "province", "city"], name="rule_region_unique"),
+            models.CheckConstraint(condition=~Q(province=""), name="rule_region_has_province"),
+        ]
+
+    def __str__(self):
+        return f"{self.province} {self.city}".strip()
+
+
+class ExclusiveRegion(models.Model):
+    """A supplier's region (a province, or one city of it) where only ``dealer`` may carry its
+    offers: that dealer is authorised; any other dealer located there is not."""
+
+    supplier = models.ForeignKey(
+        "tenants.Tenant",
+        verbose_name=_("supplier"),
+        on_delete=models.CASCADE,
+        related_name="exclusive_regions",
+    )
+    province = models.CharField(_("province"), max_length=50)
+    city = models.CharField(
+        _("city"), max_length=50, blank=True, help_text=_("Blank: the whole province.")
+    )
+    dealer = models.ForeignKey(
+        "tenants.Tenant",
+        verbose_name=_("dealer"),
+        on_delete=models.CASCADE,
+        related_name="exclusive_regions_held",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("exclusive region")
+        verbose_name_plural = _("exclusive regions")
+        ordering = ["province", "city"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "province", "city"],
+                name="exclusive_region_once_per_supplier",
+                violation_error_message=_("This region is already exclusive to a dealer."),
+            ),
+            models.CheckConstraint(condition=~Q(province=""), name="exclusive_region_has_province"),
+        ]
+
+    def __str__(self):
+        return f"{self.province} {self.city}".strip()

@@ -1,7 +1,26 @@
 """A supplier's dealer authorisation: rules by level and region, exclusive regions."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from network import views_supplier as views
 
 app_name = "supplier-network"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.AuthorisationRuleView.as_view(), name="rule"),
+    path(
+        "exclusive-regions/",
+        views.ExclusiveRegionListView.as_view(),
+        name="exclusive-region-list",
+    ),
+    path(
+        "exclusive-regions/create/",
+        views.ExclusiveRegionCreateView.as_view(),
+        name="exclusive-region-create",
+    ),
+    path(
+        "exclusive-regions/<int:pk>/delete/",
+        views.ExclusiveRegionDeleteView.as_view(),
+        name="exclusive-region-delete",
+    ),
+]

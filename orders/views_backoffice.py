@@ -16,7 +16,7 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
@@ -273,7 +273,21 @@ class PaymentRejectView(_OrderAction):
 
 
 class OrderCreateView(_Page):
+    """代下单. Only for dealers whose level may place orders for buyers (network levels)."""
+
     template_name = "orders/backoffice/order_create.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from network.selectors import dealer_may
+
+        tenant = getattr(request, "tenant", None)
+        if (
+            tenant is not None
+            and tenant.type == "dealer"
+            and not dealer_may(tenant, "order_for_buyers")
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         companies = selectors_dealer.company_choices()

@@ -53,6 +53,7 @@ from catalog.models import (
     SupplyOfferSku,
 )
 from catalog.search import offer_search_refresh
+from network.services import exclusive_conflicts
 from suppliers.models import PriceTier, Product, ProductImage, ProductStatus, Sku
 from supplychain.models import StockLevel, Warehouse
 from tenants.models import Tenant, TenantStatus, TenantType
@@ -176,10 +177,13 @@ def dealer_authorisations_update(
 ) -> tuple[list[str], list[str]]:
     """Authorise some dealers and revoke others (tenant ids); returns (added, removed) names.
 
-    Only live dealer tenants can be authorised. Offers published to authorised dealers only get a
-    new version, so caches of dealers' storefronts see the change.
+    Only live dealer tenants can be authorised, and none located in a region the supplier made
+    exclusive to another dealer (PublishError, nothing changed). Offers published to authorised
+    dealers only get a new version, so caches of dealers' storefronts see the change.
     """
     supplier = _supplier()
+    # One change of this supplier's network at a time (network.services locks the same row).
+    Tenant.objects.select_for_update().filter(pk=supplier.pk).first()
     authorise, revoke = set(authorise) - set(revoke), set(revoke)
     dealers = {
         tenant.pk: tenant
@@ -192,6 +196,17 @@ def dealer_authorisations_update(
     )
     to_add = sorted(pk for pk in authorise if pk in dealers and pk not in existing)
     to_remove = sorted(pk for pk in revoke if pk in existing)
+    # An exclusive region of this supplier belongs to one dealer: nobody else located there.
+    shut_out = exclusive_conflicts(supplier_id=supplier.pk, dealer_ids=to_add)
+    if shut_out:
+        raise PublishError(
+            _("%(names)s cannot be authorised: located in a region exclusive to another dealer.")
+            % {
+                "names": ", ".join(
+                    f"{dealers[pk].name} ({region})" for pk, region in sorted(shut_out.items())
+                )
+            }
+        )
     if not to_add and not to_remove:
         return [], []
     now = timezone.now()

@@ -155,9 +155,13 @@ class DealerAuthorisationView(RoleRequiredMixin, View):
             return {int(value) for value in request.POST.getlist(name) if value.isdigit()}
 
         shown, checked = ids("shown"), ids("authorised")
-        added, removed = publishing.dealer_authorisations_update(
-            actor=request.user, authorise=checked & shown, revoke=shown - checked
-        )
+        try:
+            added, removed = publishing.dealer_authorisations_update(
+                actor=request.user, authorise=checked & shown, revoke=shown - checked
+            )
+        except publishing.PublishError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(request.get_full_path())
         if added:
             messages.success(request, _("Authorised: %(names)s.") % {"names": ", ".join(added)})
         if removed:

@@ -35,6 +35,9 @@ def listing_data(listing: Listing) -> dict:
         "offer": listing.offer_id,
         "name": listing.offer.name,
         "status": listing.status,
+        # False when the supplier no longer offers it to this dealer (withdrawn, authorisation,
+        # exclusive region, the dealer level's categories); None where not computed.
+        "on_offer": getattr(listing, "on_offer", None),
         "price_min": str(listing.price_min),
         "price_max": str(listing.price_max),
         "prices": [

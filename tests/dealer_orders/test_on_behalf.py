@@ -114,3 +114,20 @@ def test_no_items_is_an_error(dealer, shop, buyer, staff_client):
     response = staff_client.post(CREATE, _form(dealer, buyer, []))
     assert response.status_code == 400
     assert "Add at least one SKU code and its quantity." in response.content.decode()
+
+
+def test_a_dealer_whose_level_may_not_order_for_buyers_is_refused(dealer, staff_client):
+    from network.models import DealerLevel
+    from network.selectors import dealer_profile_of
+
+    level = DealerLevel.objects.create(
+        code="no-behalf", name_zh="仅展示", name_en="Display only", may_order_for_buyers=False
+    )
+    profile = dealer_profile_of(dealer)
+    profile.level = level
+    profile.save()
+    assert staff_client.get("/backoffice/orders/create/").status_code == 403
+    assert staff_client.post("/backoffice/orders/create/", {"company": "1"}).status_code == 403
+    level.may_order_for_buyers = True
+    level.save()
+    assert staff_client.get("/backoffice/orders/create/").status_code == 200

@@ -156,10 +156,11 @@ def test_a_worker_killed_mid_run_leaves_nothing_and_the_restart_settles_the_same
         deadline = time.monotonic() + 60
         waiting = False
         while time.monotonic() < deadline and not waiting:
-            with connection.cursor() as cursor:
+            with connection.cursor() as cursor:  # a backend blocked by our table lock
                 cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query LIKE '%%settlement_statement%%' AND datname = current_database()"
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE %s = ANY(pg_blocking_pids(pid)) AND datname = current_database()",
+                    [blocker.get_backend_pid()],
                 )
                 waiting = cursor.fetchone()[0] > 0
             if worker.poll() is not None:
