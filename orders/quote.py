@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from catalog.models import SupplyOfferSku
 from channels.models import Listing, ListingPrice, ListingStatus
 from channels.pricing import SkuPriceRules, dealer_tiers, unit_price_for, yuan
-from channels.selectors import offers_visible
+from channels.selectors import offer_ids_visible_sql
 from suppliers.money import money_round
 
 MAX_LINES = 200
@@ -89,7 +89,7 @@ def quote_build(*, dealer_id: int, items: list[tuple[int, int]]) -> Quote:
         for sku in SupplyOfferSku.objects.filter(
             pk__in=list(merged),
             is_active=True,
-            offer__in=offers_visible(dealer_id=dealer_id),
+            offer_id__in=offer_ids_visible_sql(dealer_id=dealer_id),
         )
         .select_related("offer", "offer__supplier")
         .annotate(
