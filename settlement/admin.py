@@ -66,7 +66,8 @@ class SettlementSettingsAdmin(admin.ModelAdmin):
     fields = ("frequency", "fee_payer", "default_fee_percent")
 
     def has_add_permission(self, request):
-        return not SettlementSettings.objects.exists()
+        # The one row exists from the start (migration 0004); no query on every admin page.
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
