@@ -88,7 +88,16 @@ class DashboardView(PartyPageMixin, View):
 
     def get(self, request):
         dashboard = selectors.party_dashboard(party=self.party, tenant_id=request.tenant.pk)
-        return render(request, "settlement/dashboard.html", self.context(dashboard=dashboard))
+        referral = None
+        if self.party == "dealer":  # buyers attributed to the dealer's referral link
+            from network.referral import referral_stats
+
+            referral = referral_stats(dealer_id=request.tenant.pk)
+        return render(
+            request,
+            "settlement/dashboard.html",
+            self.context(dashboard=dashboard, referral=referral),
+        )
 
 
 class StatementListView(PartyPageMixin, View):

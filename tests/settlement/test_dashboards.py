@@ -66,6 +66,22 @@ def test_the_dealer_dashboard_shows_earnings_to_date_the_balance_and_the_periods
     assert "<script" not in html.split('id="settlement-chart"')[1]
 
 
+def test_the_dealer_dashboard_shows_the_buyers_its_referral_link_brought(
+    two_days, dealer, dealer_b, host_client
+):
+    from settlement.models import BuyerSignup
+
+    for company in (101, 102):
+        BuyerSignup.objects.create(
+            dealer_id=dealer.pk, buyer_company_id=company, referrer_id=dealer.pk
+        )
+    BuyerSignup.objects.create(dealer_id=dealer.pk, buyer_company_id=103)  # no link
+    BuyerSignup.objects.create(dealer_id=dealer_b.pk, buyer_company_id=1, referrer_id=dealer_b.pk)
+    client, _user = backoffice_client(host_client, dealer, role=Role.STAFF)
+    html = client.get("/backoffice/earnings/").content.decode()
+    assert figure(html, "referred") == "2"
+
+
 def test_the_supplier_dashboard_shows_its_payables(two_days, supplier_a, host_client):
     client, _user = backoffice_client(host_client, supplier_a, role=Role.STAFF)
 
