@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
 from catalog.models import Category
+from platform_site.demo_orders import DEMO_BUYERS
 from tenants.management.commands.demo_seed import (
     DEMO_COMPANIES,
     DEMO_PASSWORD,
@@ -75,8 +76,11 @@ def test_seed_onboards_two_suppliers_and_two_dealers_through_the_services():
         assert licence.content_type == "image/png"
         assert licence.file.storage.exists(licence.file.name)
         with tenant_context(tenant):
-            roles = dict(User.objects.values_list("email", "role"))
+            roles = dict(User.objects.exclude(role="buyer").values_list("email", "role"))
+            buyers = set(User.objects.filter(role="buyer").values_list("email", flat=True))
         assert roles == {company.email(user): user.role for user in company.users}
+        # Demo buyers at the dealers (platform_site.demo_orders), none at the suppliers.
+        assert buyers == {email for email, *_rest in DEMO_BUYERS.get(company.slug, [])}
         # The banner names every tenant URL and login.
         assert f"{tenant.base_url}/" in output
         for user in company.users:

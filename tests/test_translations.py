@@ -394,4 +394,4 @@ def test_role_names_follow_the_glossary():
 
     with translation.override("zh-hans"):
         labels = {str(label) for label in Role.labels}
-    assert labels == {"所有者", "经理", "员工"}
+    assert labels == {"所有者", "经理", "员工", "采购商"}
