@@ -401,10 +401,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Full checkouts under load.")
     parser.add_argument("--seconds", type=float, default=20.0, help="per run (default 20)")
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=8107)
-    parser.add_argument("--hot-stock", type=int, default=400, help="units per hot SKU")
+    parser.add_argument("--hot-stock", type=int, default=150, help="units per hot SKU")
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
@@ -482,7 +482,7 @@ def main() -> int:
             return rng.choice(first), rng.choice(second)
 
         rng = random.Random(11)
-        hot = [rng.choice(skus) for skus in by_supplier for _ in range(4)][:HOT_SKUS]
+        hot = [sku for skus in by_supplier for sku in rng.sample(skus, 4)][:HOT_SKUS]
         hot_pairs = [(a, b) for a in hot for b in hot if a != b]
 
         def hot_pick(rng):
