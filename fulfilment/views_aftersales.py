@@ -9,56 +9,27 @@ schema holds only its own copies, so another supplier's id is a 404 here, for ev
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
 
-from accounts.models import Role
-from accounts.permissions import BACKOFFICE_LAYOUTS, TenantBackofficeMixin
 from orders import selectors_aftersales as selectors
-from orders.forms_aftersales import AfterSalesFilterForm, DecisionForm, ParcelForm, ReceiveForm
+from orders import views_aftersales_backoffice as backoffice
+from orders.forms_aftersales import DecisionForm, ParcelForm, ReceiveForm
 from orders.models import AfterSalesKind, AfterSalesStatus
 from orders.states import TransitionError
 from orders.views_aftersales import photo_response
+from orders.views_aftersales_backoffice import _Page
 from orders.workflow import aftersales as workflow
 from orders.workflow.common import WorkflowError
 
-PAGE_SIZE = 25
 
+class RequestListView(backoffice.RequestListView):
+    template_name = "fulfilment/aftersales/request_list.html"
 
-class _Page(TenantBackofficeMixin, View):
-    required_role = Role.STAFF
-
-    def page(self, request, template: str, context: dict, status: int = 200):
-        context["backoffice_layout"] = BACKOFFICE_LAYOUTS[request.tenant.type]
-        return render(request, template, context, status=status)
-
-
-class RequestListView(_Page):
-    def get(self, request):
-        filters = AfterSalesFilterForm(request.GET or None)
-        cleaned = filters.cleaned_data if filters.is_valid() else {}
-        requests = selectors.supplier_request_list(
-            status=cleaned.get("status", ""),
-            kind=cleaned.get("kind", ""),
-            search=cleaned.get("q", ""),
-        )
-        page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
-        return self.page(
-            request,
-            "fulfilment/aftersales/request_list.html",
-            {
-                "filters": filters,
-                "page_obj": page,
-                "requests": page.object_list,
-                "query": query.urlencode(),
-            },
-        )
+    @staticmethod
+    def requests_filtered(**filters):
+        return selectors.supplier_request_list(**filters)
 
 
 class _RequestPage(_Page):

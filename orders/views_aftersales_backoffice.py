@@ -39,10 +39,19 @@ class _Page(TenantBackofficeMixin, View):
 
 
 class RequestListView(_Page):
+    """The after-sales requests of this schema, filtered and paginated. The supplier's list
+    (fulfilment.views_aftersales) is this view with its own selector and template."""
+
+    template_name = "orders/aftersales/backoffice_list.html"
+
+    @staticmethod
+    def requests_filtered(**filters):
+        return selectors.dealer_request_list(**filters)
+
     def get(self, request):
         filters = AfterSalesFilterForm(request.GET or None)
         cleaned = filters.cleaned_data if filters.is_valid() else {}
-        requests = selectors.dealer_request_list(
+        requests = self.requests_filtered(
             status=cleaned.get("status", ""),
             kind=cleaned.get("kind", ""),
             search=cleaned.get("q", ""),
@@ -52,7 +61,7 @@ class RequestListView(_Page):
         query.pop("page", None)
         return self.page(
             request,
-            "orders/aftersales/backoffice_list.html",
+            self.template_name,
             {
                 "filters": filters,
                 "page_obj": page,
