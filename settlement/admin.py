@@ -18,14 +18,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from settlement import services
+from settlement import exports, services
 from settlement.forms import PayoutForm, ResolutionForm
 from settlement.models import (
     CategoryFee,
@@ -176,7 +176,7 @@ class StatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("run",)
     search_fields = ("payout_reference", "comment", "resolution")
     list_per_page = 50
-    actions = ("resolve_selected", "pay_selected")
+    actions = ("resolve_selected", "pay_selected", "export_csv", "export_xlsx")
     readonly_fields = ("company",)
     fields = (
         "run",
@@ -201,6 +201,40 @@ class StatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def has_settle_permission(self, request) -> bool:
         return request.user.has_perm("settlement.change_statement")
+
+    @admin.action(description=_("Export the selected statement as CSV"))
+    def export_csv(self, request, queryset):
+        statement = self._one(request, queryset)
+        if statement is None:
+            return None
+        response = StreamingHttpResponse(
+            exports.statement_csv(statement), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{exports.export_filename(statement, "csv")}"'
+        )
+        return response
+
+    @admin.action(description=_("Export the selected statement as Excel"))
+    def export_xlsx(self, request, queryset):
+        statement = self._one(request, queryset)
+        if statement is None:
+            return None
+        return FileResponse(
+            exports.statement_xlsx(statement),
+            as_attachment=True,
+            filename=exports.export_filename(statement, "xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+    def _one(self, request, queryset):
+        statements = list(queryset.select_related("run")[:2])
+        if len(statements) != 1:
+            self.message_user(
+                request, gettext("Choose exactly one statement to export."), messages.WARNING
+            )
+            return None
+        return statements[0]
 
     @admin.action(description=_("Resolve the selected disputes…"), permissions=["settle"])
     def resolve_selected(self, request, queryset):

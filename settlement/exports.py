@@ -64,10 +64,94 @@ def _order_number(route, party: str) -> str:
     return route.dealer_order_number if party == PartyKind.DEALER else route.supplier_order_number
 
 
+def _platform_rows(statement: Statement) -> Iterator[list]:
+    """The platform's statement: the service fee of every line settled in the run, the fees
+    given back with clawbacks, the task rewards paid; the total is the statement's net."""
+    from django.db.models import OuterRef, Subquery
+
+    from settlement.models import Adjustment, Reward, SettledLine
+    from tenants.models import Tenant
+
+    def name(column):
+        return Subquery(Tenant.objects.filter(pk=OuterRef(column)).values("name")[:1])
+
+    yield [
+        _("Kind"),
+        _("Order"),
+        _("Dealer"),
+        _("Supplier"),
+        _("SKU"),
+        _("Quantity"),
+        _("Sales"),
+        _("Service fee"),
+    ]
+    sales_total = fee_total = Decimal("0.00")
+    lines = (
+        SettledLine.objects.filter(run_id=statement.run_id)
+        .select_related("route_line__route")
+        .annotate(dealer_name=name("dealer_id"), supplier_name=name("supplier_id"))
+        .order_by("pk")
+    )
+    for line in lines.iterator(chunk_size=CHUNK):
+        sales_total += line.sales
+        fee_total += line.fee
+        yield [
+            _("Order line"),
+            line.route_line.route.dealer_order_number,
+            line.dealer_name,
+            line.supplier_name,
+            line.route_line.sku_code,
+            line.route_line.quantity,
+            line.sales,
+            line.fee,
+        ]
+    adjustments = (
+        Adjustment.objects.filter(run_id=statement.run_id)
+        .select_related("route_line__route")
+        .annotate(dealer_name=name("dealer_id"), supplier_name=name("supplier_id"))
+        .order_by("pk")
+    )
+    for adjustment in adjustments.iterator(chunk_size=CHUNK):
+        sales_total -= adjustment.refund
+        fee_total -= adjustment.fee
+        yield [
+            _("Clawback of a refund"),
+            adjustment.route_line.route.dealer_order_number,
+            adjustment.dealer_name,
+            adjustment.supplier_name,
+            adjustment.route_line.sku_code,
+            None,
+            _minus(adjustment.refund),
+            _minus(adjustment.fee),
+        ]
+    rewards = (
+        Reward.objects.filter(run_id=statement.run_id)
+        .select_related("rule")
+        .annotate(dealer_name=name("dealer_id"))
+        .order_by("pk")
+    )
+    for reward in rewards:
+        fee_total -= reward.amount
+        yield [
+            _("Task reward"),
+            None,
+            reward.dealer_name,
+            None,
+            reward.rule.name,
+            None,
+            None,
+            _minus(reward.amount),
+        ]
+    yield [_("Total"), None, None, None, None, None, sales_total, fee_total]
+
+
 def statement_rows(statement: Statement) -> Iterator[list]:
     """The header, one row per movement, then the totals row. Money cells are ``Decimal``,
     cells that do not apply ``None``."""
     party = statement.party
+    if party == PartyKind.PLATFORM:
+        yield from _platform_rows(statement)
+        return
     dealer = party == PartyKind.DEALER
     yield _header(party)
     width = 9 if dealer else 8

@@ -3,6 +3,8 @@ up), the platform resolves and records payouts in the admin."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.admin import helpers
 from django.db import connection
@@ -176,3 +178,27 @@ def test_the_admin_shows_ledger_balances_and_runs(run, platform_client):
     assert "2031" in runs.content.decode()
     settings_page = platform_client.get("/admin/settlement/settlementsettings/", follow=True)
     assert settings_page.status_code == 200
+
+
+def test_the_platform_exports_its_own_statement_from_the_admin(run, platform_client):
+    import csv
+    import io
+
+    from settlement.models import Statement
+
+    platform = Statement.objects.get(run=run, party="platform")
+    platform_client.force_login(platform_admin())
+    response = platform_client.post(
+        "/admin/settlement/statement/",
+        {"action": "export_csv", helpers.ACTION_CHECKBOX_NAME: [platform.pk], "index": 0},
+    )
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    # One row per settled line, then the total: the platform's fees, the statement's net.
+    assert len(rows) == 1 + run.lines + 1
+    assert Decimal(rows[-1][-1]) == platform.net
+    xlsx = platform_client.post(
+        "/admin/settlement/statement/",
+        {"action": "export_xlsx", helpers.ACTION_CHECKBOX_NAME: [platform.pk], "index": 0},
+    )
+    assert xlsx["Content-Disposition"].startswith("attachment")
