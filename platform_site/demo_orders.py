@@ -181,14 +181,15 @@ def _confirm_and_ship(dealer, order, *, ship: bool, tracking_prefix: str) -> Non
                     lines={line.pk: line.quantity for line in supplier_order.lines.all()},
                 )
                 now = timezone.now()
-                for hours, place, status, text in (
-                    (20, "深圳转运中心 Shenzhen hub", EventStatus.IN_TRANSIT, "快件已发往上海"),
-                    (4, "上海浦东营业部 Pudong", EventStatus.OUT_FOR_DELIVERY, "快递员正在派送"),
+                # After the parcel was handed over (its first event): on its way, then nearby.
+                for minutes, place, status, text in (
+                    (1, "深圳转运中心 Shenzhen hub", EventStatus.IN_TRANSIT, "快件已发往上海"),
+                    (2, "上海浦东营业部 Pudong", EventStatus.OUT_FOR_DELIVERY, "快递员正在派送"),
                 ):
                     tracking_event_add(
                         supplier_id=supplier.pk,
                         track_id=shipment.track_id,
-                        occurred_at=now - timedelta(hours=hours),
+                        occurred_at=now + timedelta(minutes=minutes),
                         location=place,
                         status=status,
                         description=text,
