@@ -407,6 +407,12 @@ def main() -> int:
     parser.add_argument("--hot-stock", type=int, default=150, help="units per hot SKU")
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--limit-set-calls",
+        action="store_true",
+        help="serve with TENANT_LIMIT_SET_CALLS = True (one SET search_path per tenant switch "
+        "instead of one per query), to measure what that setting would bring",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
@@ -469,11 +475,18 @@ def main() -> int:
             "order_prefix": reverse("shop:order-list", urlconf=urlconf),
         }
         env = {**os.environ, "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
+        if args.limit_set_calls:
+            (Path(media) / "bench_settings.py").write_text(
+                "from platform_site.settings import *  # noqa: F403\n"
+                "TENANT_LIMIT_SET_CALLS = True\n"
+            )
+            env.update(DJANGO_SETTINGS_MODULE="bench_settings", PYTHONPATH=media)
         server = serve(args.port, env, args.workers, args.threads)
         print(
             f"serving: gunicorn {args.workers} workers x {args.threads} threads on port "
             f"{args.port}; {args.clients} clients, {args.seconds:.0f} s per run; "
-            f"4 requests per order (2 cart adds, the checkout page, placing the order)"
+            f"4 requests per order (2 cart adds, the checkout page, placing the order); "
+            f"TENANT_LIMIT_SET_CALLS={args.limit_set_calls}"
         )
         by_supplier = list(data["skus"].values())
 
