@@ -191,3 +191,53 @@ def _payout_entry(statement: Statement, *, reference: str) -> JournalEntry | Non
         ]
     )
     return entry
+
+
+# --- A supplier's rebate tiers -------------------------------------------------------------------
+
+MAX_REBATE_TIERS = 10
+
+
+@transaction.atomic
+def rebate_tiers_set(*, supplier, actor, tiers: list[tuple[Decimal, Decimal]]) -> list:
+    """Replace the supplier's rebate tiers with ``tiers`` [(monthly purchases from, percent)].
+
+    Each tier needs a volume ≥ 0 and a percent in (0, 100]; volumes differ, and a higher
+    volume must not pay a lower percent. Settled months keep the rebates they were paid."""
+    from django.core.exceptions import ValidationError
+
+    from settlement.models import RebateTier
+
+    Tenant.objects.select_for_update().filter(pk=supplier.pk).first()  # one editor at a time
+    ordered = sorted(tiers)
+    problems = []
+    if len(ordered) > MAX_REBATE_TIERS:
+        problems.append(_("At most %(max)s tiers.") % {"max": MAX_REBATE_TIERS})
+    for volume, percent in ordered:
+        if volume < 0:
+            problems.append(_("A monthly purchase volume cannot be negative."))
+        if not 0 < percent <= 100:
+            problems.append(_("A rebate is more than 0 and at most 100 %."))
+    volumes = [volume for volume, _percent in ordered]
+    if len(set(volumes)) != len(volumes):
+        problems.append(_("Two tiers start at the same monthly purchase volume."))
+    percents = [percent for _volume, percent in ordered]
+    if any(later < earlier for earlier, later in zip(percents, percents[1:], strict=False)):
+        problems.append(_("A higher monthly purchase volume cannot earn a lower rebate."))
+    if problems:
+        raise ValidationError(list(dict.fromkeys(problems)))
+    before = [
+        (str(t.min_volume), str(t.percent))
+        for t in RebateTier.objects.filter(supplier=supplier).order_by("min_volume")
+    ]
+    RebateTier.objects.filter(supplier=supplier).delete()
+    created = RebateTier.objects.bulk_create(
+        [RebateTier(supplier=supplier, min_volume=v, percent=p) for v, p in ordered]
+    )
+    if before != [(str(v), str(p)) for v, p in ordered]:
+        audit_record(
+            actor=actor,
+            action="settlement.rebate_tiers",
+            data={"before": before, "after": [(str(v), str(p)) for v, p in ordered]},
+        )
+    return created

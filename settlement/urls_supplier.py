@@ -8,6 +8,7 @@ app_name = "supplier-settlement"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("rebates/", views.RebateTierView.as_view(), name="rebate-tiers"),
     path("statements/", views.StatementListView.as_view(), name="statement-list"),
     path("statements/<int:pk>/", views.StatementDetailView.as_view(), name="statement-detail"),
     path(

@@ -29,6 +29,18 @@ def _statement(tenant: Tenant) -> Statement:
     return statement_of(run, tenant)
 
 
+def rebate_tiers_made(tenant: Tenant):
+    """The supplier's rebate tier page: its own tier's volume (a rebate is per supplier)."""
+    from decimal import Decimal
+
+    from settlement.models import RebateTier
+
+    RebateTier.objects.create(
+        supplier=tenant, min_volume=Decimal("7654321.00"), percent=Decimal("3.00")
+    )
+    return {}, "7654321.00"
+
+
 def figures_made(tenant: Tenant):
     """The dashboard and the list: the statement's net."""
     _statement(tenant)
@@ -76,7 +88,11 @@ def _cases(namespace: str, tenant_type: str) -> list[Case]:
     ]
 
 
-CASES: list[Case] = _cases("dealer-earnings", "dealer") + _cases("supplier-settlement", "supplier")
+CASES: list[Case] = [
+    *_cases("dealer-earnings", "dealer"),
+    *_cases("supplier-settlement", "supplier"),
+    Case("supplier-settlement:rebate-tiers", make=rebate_tiers_made, types=("supplier",)),
+]
 
 _EXPORTS = (
     "streamed file (the isolation table reads page text): tests/settlement/test_exports.py::"
