@@ -36,7 +36,7 @@ from orders.models import (
 )
 from orders.views_cart import ShopPageMixin
 from orders.workflow.common import TransitionError, WorkflowError
-from orders.workflow.lifecycle import BUYER_MAY_CANCEL, order_cancel, order_receipt_confirm
+from orders.workflow.lifecycle import buyer_may_cancel, order_cancel, order_receipt_confirm
 
 PAGE_SIZE = 20
 
@@ -106,13 +106,14 @@ class OrderDetailView(_OrderMixin, TemplateView):
             PaymentStatus.UNPAID,
             PaymentStatus.PROOF_SUBMITTED,
         )
+        splits = list(order.splits.all())
         return super().get_context_data(
             order=order,
-            splits=list(order.splits.all()),
+            splits=splits,
             payments=payments_list,
             history=_history_rows(order),
             tracks=order_tracks(dealer_id=self.request.tenant.pk, dealer_order_id=order.pk),
-            may_cancel=order.status in BUYER_MAY_CANCEL,
+            may_cancel=buyer_may_cancel(order, [split.status for split in splits]),
             may_confirm_receipt=order.status == OrderStatus.SHIPPED,
             may_pay_online=payable
             and order.payment_method == PaymentMethod.ONLINE

@@ -27,6 +27,20 @@ from tenants.models import TenantType
 BUYER_MAY_CANCEL = {OrderStatus.REVIEW, OrderStatus.PLACED}
 DEALER_MAY_CANCEL = {OrderStatus.REVIEW, OrderStatus.PLACED, OrderStatus.CONFIRMED}
 CANCELLABLE_SPLITS = {SplitStatus.HELD, SplitStatus.PENDING, SplitStatus.CONFIRMED}
+# The buyer may cancel online until any supplier has confirmed its part.
+UNCONFIRMED_SPLITS = {
+    SplitStatus.HELD,
+    SplitStatus.PENDING,
+    SplitStatus.REJECTED,
+    SplitStatus.CANCELLED,
+}
+
+
+def buyer_may_cancel(order, split_statuses) -> bool:
+    """Whether the buyer may still cancel ``order`` online: nothing confirmed by a supplier."""
+    return order.status in BUYER_MAY_CANCEL and all(
+        status in UNCONFIRMED_SPLITS for status in split_statuses
+    )
 
 
 def _order_locked(order_id: int) -> tuple[Order, list[OrderSplit]]:
@@ -47,8 +61,11 @@ def order_cancel(*, order_id: int, actor, reason: str, by: str) -> Order:
     order, splits = _order_locked(order_id)
     if order.status == OrderStatus.CANCELLED:
         return order
-    allowed = BUYER_MAY_CANCEL if by == "buyer" else DEALER_MAY_CANCEL
-    if order.status not in allowed:
+    if by == "buyer":
+        refused = not buyer_may_cancel(order, [split.status for split in splits])
+    else:
+        refused = order.status not in DEALER_MAY_CANCEL
+    if refused:
         if by == "buyer":
             raise WorkflowError(
                 _(

@@ -192,3 +192,33 @@ def test_on_account_needs_terms_and_credit(dealer, shop):
             checkout_request(trusted, [(sku, 1)], payment_method=PaymentMethod.ON_ACCOUNT)
         )
         assert order.payment_status == "on_account" and order.payment_due is not None
+
+
+def test_the_buyer_cannot_cancel_once_any_supplier_confirmed(
+    dealer, supplier_a, supplier_b, shop, buyer
+):
+    from django.utils import timezone
+
+    from orders.workflow.common import WorkflowError
+    from orders.workflow.fulfilment import supplier_order_confirm
+    from orders.workflow.lifecycle import order_cancel
+
+    acme_sku, beta_sku = shop["acme"][0], shop["beta"][0]
+    with tenant_context(dealer):
+        order, _ = order_place(checkout_request(buyer, [(acme_sku, 1), (beta_sku, 1)]))
+        acme_split = OrderSplit.objects.get(order=order, supplier_id=supplier_a.pk)
+    with tenant_context(supplier_a):
+        supplier_order_confirm(
+            supplier_order_id=acme_split.supplier_order_id,
+            actor=None,
+            promised_ship_date=timezone.localdate(),
+        )
+    with tenant_context(dealer):
+        assert Order.objects.get(pk=order.pk).status == OrderStatus.PLACED  # beta has not
+        with pytest.raises(WorkflowError, match="a supplier has confirmed it"):
+            order_cancel(order_id=order.pk, actor=buyer, reason="changed my mind", by="buyer")
+        # The dealer still may, until anything ships: both reservations go back.
+        order = order_cancel(order_id=order.pk, actor=None, reason="buyer asked", by="dealer")
+        assert order.status == OrderStatus.CANCELLED
+    assert _stock(supplier_a, acme_sku) == (50, 0)
+    assert _stock(supplier_b, beta_sku) == (50, 0)
