@@ -144,6 +144,7 @@ def statement_resolve(*, statement_id: int, actor: User | None, resolution: str)
             fields={"resolution": resolution},
             data={"resolution": resolution},
         )
+        _party_tell_after_commit(statement)
     return statement
 
 
@@ -165,7 +166,54 @@ def statement_pay(*, statement_id: int, actor: User | None, reference: str) -> S
             data={"reference": reference},
         )
         _payout_entry(statement, reference=reference)
+        _party_tell_after_commit(statement)
     return statement
+
+
+# Where a party reads its statement (a path on its own domain).
+STATEMENT_PATHS = {
+    PartyKind.DEALER: "/backoffice/earnings/statements/{pk}/",
+    PartyKind.SUPPLIER: "/settlement/statements/{pk}/",
+}
+
+
+def _party_tell_after_commit(statement: Statement) -> None:
+    """After commit, tell the party's owners and managers in their own schema (a Celery task
+    naming the tenant: the platform never writes into a tenant's schema in its transaction)."""
+    if statement.party not in STATEMENT_PATHS or statement.tenant_id is None:
+        return
+    from settlement.tasks import statement_notify_task
+
+    statement_id = statement.pk
+    transaction.on_commit(
+        lambda: statement_notify_task.delay(statement_id=statement_id), robust=True
+    )
+
+
+def statement_notify(*, statement_id: int) -> int:
+    """In the party's schema (active): a notification of the statement's new status to its
+    owners and managers. Returns how many were written."""
+    from accounts.notifications import notification_send
+    from orders.notify import managers
+
+    statement = Statement.objects.select_related("run").get(pk=statement_id)
+    period = f"{statement.run.period_start:%Y-%m-%d}"
+    if statement.status == StatementStatus.PAID:
+        title = _("Statement of %(period)s paid: ¥%(net)s (reference %(reference)s)") % {
+            "period": period,
+            "net": f"{statement.net:,.2f}",
+            "reference": statement.payout_reference,
+        }
+    else:
+        title = _("Your dispute of the statement of %(period)s is resolved") % {"period": period}
+    sent = notification_send(
+        recipients=managers(),
+        kind=f"statement.{statement.status}",
+        title=title,
+        body=statement.resolution if statement.status == StatementStatus.RESOLVED else "",
+        link=STATEMENT_PATHS[statement.party].format(pk=statement.pk),
+    )
+    return len(sent)
 
 
 def _payout_entry(statement: Statement, *, reference: str) -> JournalEntry | None:

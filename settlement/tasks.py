@@ -57,3 +57,18 @@ def settlement_monthly() -> int | None:
     last_month = (first_of_this_month - dt.timedelta(days=1)).replace(day=1)
     assert period_bounds(Frequency.MONTHLY, last_month)[1] == first_of_this_month
     return settlement_run(kind=Frequency.MONTHLY, period_start=last_month).pk
+
+
+@shared_task(name="settlement.statement_notify")
+def statement_notify_task(*, statement_id: int) -> int:
+    """Tell a party that its statement was resolved or paid, in the party's own schema."""
+    from platform_site.celery import run_in_tenant
+    from settlement.models import Statement
+    from settlement.services import statement_notify
+
+    tenant_id = (
+        Statement.objects.filter(pk=statement_id).values_list("tenant_id", flat=True).first()
+    )
+    if tenant_id is None:
+        return 0
+    return run_in_tenant(tenant_id, statement_notify, statement_id=statement_id)

@@ -257,3 +257,30 @@ def test_the_platforms_own_statement_is_not_paid_out(run):
     platform = Statement.objects.get(run=run, party="platform")
     with pytest.raises(StatementError, match="The platform's own statement is not paid out."):
         services.statement_pay(statement_id=platform.pk, actor=platform_admin(), reference="x")
+
+
+def test_the_party_hears_of_its_payout_in_its_own_schema(
+    dealer, supplier_a, django_capture_on_commit_callbacks
+):
+    from django_tenants.utils import tenant_context
+
+    from accounts.models import Notification, Role
+    from settlement.services import statement_notify
+    from tests.accounts.helpers import member_make
+    from tests.builders import platform_admin
+    from tests.settlement.statement_helpers import run_make, statement_of
+
+    run = run_make(dealer=dealer, supplier=supplier_a, lines=[("300.00", "200.00")])
+    statement = statement_of(run, dealer)
+    services.statement_confirm(statement_id=statement.pk, tenant=dealer, actor=None)
+    manager = member_make(dealer, email="payout-news@delta.test", role=Role.MANAGER)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.statement_pay(statement_id=statement.pk, actor=platform_admin(), reference="PAY-7")
+    assert len(callbacks) == 1  # the task that tells the dealer, queued after commit
+    with tenant_context(dealer):
+        assert statement_notify(statement_id=statement.pk) >= 1
+        note = Notification.objects.get(recipient=manager)
+        assert (
+            "PAY-7" in note.title
+            and note.link == f"/backoffice/earnings/statements/{statement.pk}/"
+        )
