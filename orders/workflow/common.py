@@ -202,21 +202,23 @@ __all__ = [
 ]
 
 
-def supplier_stock_release(supplier_order_id: int) -> list[int]:
-    """Supplier schema (active): give back every unit still held for this order — stock rows
-    locked in ascending primary key — and return the ids of the stock rows touched."""
+def supplier_stock_release(supplier_order_id: int) -> int:
+    """Supplier schema (active), caller's transaction: give back every unit still held for
+    this order; returns how many. The reservation rows, then the stock rows, are locked in
+    ascending primary key; reservations keep what was shipped and hold nothing any more."""
     from fulfilment.models import StockReservation
     from supplychain.sync import stock_changed
 
-    reservations = list(
+    held = list(
         StockReservation.objects.filter(line__order_id=supplier_order_id, quantity__gt=0)
-        .order_by("stock_level_id", "pk")
+        .select_for_update(of=("self",))
+        .order_by("pk")
         .values_list("pk", "stock_level_id", "quantity", "line__sku_id")
     )
-    if not reservations:
-        return []
+    if not held:
+        return 0
     by_stock: dict[int, int] = {}
-    for _pk, stock_id, quantity, _sku in reservations:
+    for _pk, stock_id, quantity, _sku in held:
         by_stock[stock_id] = by_stock.get(stock_id, 0) + quantity
     ids = sorted(by_stock)
     with connection.cursor() as cursor:
@@ -232,6 +234,6 @@ def supplier_stock_release(supplier_order_id: int) -> list[int]:
             """,
             [timezone.now(), ids, [by_stock[pk] for pk in ids]],
         )
-    StockReservation.objects.filter(pk__in=[r[0] for r in reservations]).update(quantity=0)
-    stock_changed(stock_level_ids=ids, sku_ids={r[3] for r in reservations})
-    return ids
+    StockReservation.objects.filter(pk__in=[row[0] for row in held]).update(quantity=0)
+    stock_changed(stock_level_ids=ids, sku_ids={row[3] for row in held})
+    return sum(by_stock.values())

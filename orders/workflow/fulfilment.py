@@ -18,7 +18,6 @@ then the supplier's stock rows in ascending primary key, public rows last.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -35,6 +34,7 @@ from orders.workflow.common import (
     in_tenant,
     next_number,
     split_status_set,
+    supplier_stock_release,
     tenant_get,
 )
 from tenants.models import TenantType
@@ -144,7 +144,7 @@ def supplier_order_reject(*, supplier_order_id: int, actor, reason: str):
         split_fields={"reason": reason},
     )
     with in_tenant(supplier):
-        released = reservations_release(supplier_order_id=order.pk)
+        released = supplier_stock_release(order.pk)
         audit_record(
             actor=actor,
             action="supplier_order.reject",
@@ -155,35 +155,6 @@ def supplier_order_reject(*, supplier_order_id: int, actor, reason: str):
         notify.split_rejected(dealer_order, supplier_name=supplier.name, reason=reason)
     with in_tenant(supplier):
         return _supplier_order(order.pk)
-
-
-def reservations_release(*, supplier_order_id: int) -> int:
-    """Give every unit still held for the order back to available stock (active supplier's
-    schema, caller's transaction); returns how many units. Stock rows are locked in ascending
-    primary key; the reservation rows keep what was shipped and hold nothing any more."""
-    from fulfilment.models import StockReservation
-    from supplychain.models import StockLevel
-    from supplychain.sync import stock_changed
-
-    held = list(
-        StockReservation.objects.filter(line__order_id=supplier_order_id, quantity__gt=0)
-        .select_for_update()
-        .order_by("pk")
-    )
-    per_stock: dict[int, int] = defaultdict(int)
-    for reservation in held:
-        per_stock[reservation.stock_level_id] += reservation.quantity
-    if not per_stock:
-        return 0
-    now = timezone.now()
-    stock = list(StockLevel.objects.select_for_update().filter(pk__in=per_stock).order_by("pk"))
-    for level in stock:
-        level.reserved -= per_stock[level.pk]
-        level.updated_at = now
-        level.save(update_fields=["reserved", "updated_at"])
-    StockReservation.objects.filter(pk__in=[r.pk for r in held]).update(quantity=0)
-    stock_changed(stock_level_ids=[level.pk for level in stock], sku_ids={s.sku_id for s in stock})
-    return sum(per_stock.values())
 
 
 # --- Shipping -----------------------------------------------------------------------------------

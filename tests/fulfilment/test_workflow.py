@@ -269,7 +269,7 @@ def test_the_same_tracking_number_twice_ships_once(supplier_a, dealer, acme_staf
 
 
 def test_shipping_emails_the_buyer_and_notifies_a_buyer_without_email(
-    supplier_a, dealer, acme_staff, django_capture_on_commit_callbacks
+    supplier_a, dealer, acme_staff, django_capture_on_commit_callbacks, celery_eager
 ):
     built = _confirmed(supplier_a, dealer, acme_staff)
     mail.outbox.clear()

@@ -16,6 +16,16 @@ from supplychain.models import StockLevel
 from tests.orders.builders import checkout_request, review_orders
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The workflow's messages in English whatever an earlier test activated, so the
+    assertions below can read them (the platform's default language is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _stock(supplier, offer_sku) -> tuple[int, int]:
     with tenant_context(supplier):
         rows = StockLevel.objects.filter(sku_id=offer_sku.sku_id)
