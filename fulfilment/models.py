@@ -48,7 +48,6 @@ class SupplierOrder(StatusLabelMixin, SchemaBoundModel):
     dealer_name = models.CharField(_("dealer"), max_length=200)
     dealer_order_number = models.CharField(_("dealer's order"), max_length=20)
     dealer_split_id = models.BigIntegerField()
-    route_id = models.BigIntegerField(_("route"), null=True, blank=True)
     buyer_company = models.CharField(_("buyer"), max_length=200)
     ship_recipient = models.CharField(_("recipient"), max_length=100)
     ship_phone = models.CharField(_("phone"), max_length=32)

@@ -341,7 +341,6 @@ class OrderSplit(StatusLabelMixin, SchemaBoundModel):
     supplier_name = models.CharField(_("supplier"), max_length=200)
     supplier_order_id = models.BigIntegerField(_("supplier order id"), null=True, blank=True)
     supplier_order_number = models.CharField(_("supplier order"), max_length=20, blank=True)
-    route_id = models.BigIntegerField(_("route"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=SplitStatus.choices, default=SplitStatus.PENDING
     )

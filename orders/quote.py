@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import SupplyOfferSku
 from channels.models import Listing, ListingPrice, ListingStatus
-from channels.pricing import SkuPriceRules, dealer_tiers, unit_price_for, yuan
+from channels.pricing import SkuPriceRules, dealer_tiers, unit_price_for
 from channels.selectors import offer_ids_visible_sql
 from suppliers.money import money_round
 
@@ -123,7 +123,3 @@ def quote_build(*, dealer_id: int, items: list[tuple[int, int]]) -> Quote:
             )
         lines.append(line)
     return Quote(lines=lines)
-
-
-def price_text(value: Decimal) -> str:
-    return yuan(value)

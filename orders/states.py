@@ -50,9 +50,6 @@ class StatusChangeBase(SchemaBoundModel):
     def __str__(self):
         return f"{self.subject_type} {self.subject_id}: {self.from_status} → {self.to_status}"
 
-    def status_label(self, value: str) -> str:
-        return value
-
 
 def actor_fields(actor, label: str = "") -> dict:
     """The actor columns of a history row: the user's id when the user belongs to the active

@@ -120,6 +120,7 @@ class _Allocation:
     supply_prices: dict = field(default_factory=dict)  # offer_sku_id -> Decimal
     order_id: int = 0
     order_number: str = ""
+    supplier: object = None  # the supplier's Tenant, read once
 
 
 def shipping_fee(method: ShippingMethod, *, goods_total: Decimal, items: int) -> Decimal:
@@ -350,7 +351,7 @@ def _reserve(quote: Quote) -> list[_Allocation]:
     short: dict[int, str] = {}
     now = timezone.now()
     for allocation in allocations:
-        supplier = tenant_get(allocation.supplier_id, TenantType.SUPPLIER)
+        supplier = allocation.supplier = tenant_get(allocation.supplier_id, TenantType.SUPPLIER)
         with in_tenant(supplier), connection.cursor() as cursor:
             sku_ids = sorted({line.sku.sku_id for line in allocation.lines})
             cursor.execute(STOCK_LOCK_SQL, [sku_ids])
@@ -455,8 +456,7 @@ def _supplier_orders_insert(dealer, order, company, allocations, lines, split_st
 
     now = order.placed_at
     for allocation in allocations:
-        supplier = tenant_get(allocation.supplier_id, TenantType.SUPPLIER)
-        with in_tenant(supplier):
+        with in_tenant(allocation.supplier):
             supply_total = sum(
                 money_round(allocation.supply_prices[line.offer_sku_id] * line.quantity)
                 for line in allocation.lines

@@ -190,18 +190,6 @@ def order_status_follow(
     )
 
 
-__all__ = [
-    "TransitionError",
-    "WorkflowError",
-    "current_tenant",
-    "in_tenant",
-    "next_number",
-    "order_status_follow",
-    "split_status_set",
-    "tenant_get",
-]
-
-
 def supplier_stock_release(supplier_order_id: int) -> int:
     """Supplier schema (active), caller's transaction: give back every unit still held for
     this order; returns how many. The reservation rows, then the stock rows, are locked in
@@ -237,3 +225,16 @@ def supplier_stock_release(supplier_order_id: int) -> int:
     StockReservation.objects.filter(pk__in=[row[0] for row in held]).update(quantity=0)
     stock_changed(stock_level_ids=ids, sku_ids={row[3] for row in held})
     return sum(by_stock.values())
+
+
+__all__ = [
+    "TransitionError",
+    "WorkflowError",
+    "current_tenant",
+    "in_tenant",
+    "next_number",
+    "order_status_follow",
+    "split_status_set",
+    "supplier_stock_release",
+    "tenant_get",
+]

@@ -193,11 +193,8 @@ def order_build(
         supply_total=supply,
     )
     with tenant_context(dealer):
-        OrderSplit.objects.filter(pk=split.pk).update(route_id=route.pk)
         for dealer_line, supplier_line in zip(dealer_lines, supplier_lines, strict=True):
             OrderLine.objects.filter(pk=dealer_line.pk).update(supplier_line_id=supplier_line.pk)
-    with tenant_context(supplier):
-        SupplierOrder.objects.filter(pk=supplier_order_id).update(route_id=route.pk)
 
     return Built(
         supplier_order_id=supplier_order_id,
