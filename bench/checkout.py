@@ -11,10 +11,15 @@ company and a default address.
 
 It serves the platform with gunicorn (DEBUG off) and drives, with ``--clients`` keep-alive
 clients (threads, http.client, Host ``<dealer>.localhost``), each signed in as its own buyer,
-full checkouts: add a SKU of one supplier and a SKU of another to the cart (two POSTs), then
-open the checkout page and submit it (a POST with the page's idempotency key; the order is
-split per supplier, stock reserved in both suppliers' schemas, routes written) — four requests
-per order. Two runs:
+full checkouts of a SKU of one supplier and a SKU of another (the order is split per supplier,
+stock reserved in both suppliers' schemas, routes written), in two ways:
+
+* ``page``, the browser's way: two cart adds (POSTs), the checkout page, and its form submitted
+  with the page's idempotency key — four requests per order;
+* ``api``, the buyer API's way (docs/buyer-api.md): both lines into the cart in one POST, then
+  POST /api/v1/orders/ with a fresh ``Idempotency-Key`` — two requests per order.
+
+Each way runs twice:
 
 * ``spread``: random SKUs of the whole catalogue, plenty of stock;
 * ``hot``: every order hits the same 10 SKUs, with only ``--hot-stock`` units each, so they sell
@@ -24,13 +29,14 @@ Afterwards it checks, for every SKU, that units sold (the supplier order lines) 
 reserved and that sold + available = the initial stock, and that the dealer's and the
 suppliers' lines agree. It runs ``pgbench`` (TPC-B-like, 8 clients) against the same server in
 the same run for the baseline. The LAST line is ``checkout_orders_per_s=<value> orders/s``
-(spread run). Results are recorded in docs/benchmarks.md.
+(the api spread run; the page flow's figure is printed above it). Results are recorded in docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import re
@@ -231,14 +237,20 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | None = None):
-        headers = {"Host": self.host}
+    def request(
+        self, method: str, path: str, form: dict | None = None, *, json_body=None, headers=None
+    ):
+        headers = {"Host": self.host, **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if form is not None or json_body is not None:
+            if json_body is not None:
+                body = json.dumps(json_body)
+                headers["Content-Type"] = "application/json"
+            else:
+                body = urlencode(form)
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
             headers["Referer"] = f"http://{self.host}{path}"
         try:
@@ -265,12 +277,112 @@ class Client:
             raise RuntimeError(f"sign-in of {email} failed: HTTP {status}")
 
 
-def drive(port: int, data: dict, paths: dict, pick, seconds: float, clients: int) -> dict:
+def _page_checkout(client: Client, paths: dict, buyer: dict, data: dict, rng, pair):
+    """The browser's way: two cart adds, the checkout page, placing the order (4 requests).
+    Returns True (placed), False (refused: a line short of stock)."""
+    for sku in pair:
+        status, _, _body = client.request(
+            "POST", paths["cart_add"], {"offer_sku_id": sku, "quantity": rng.randint(1, 3)}
+        )
+        if status not in (200, 302):
+            raise RuntimeError(f"cart add: HTTP {status}")
+    # The checkout page, as the buyer sees it before placing the order: it carries the
+    # idempotency key and the token of the cart it shows.
+    status, _, page = client.request("GET", paths["checkout"])
+    if status != 200:
+        raise RuntimeError(f"checkout page: HTTP {status}")
+    html = page.decode()
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html)
+    token = re.search(r'name="cart_token" value="([^"]*)"', html)
+    status, location, _body = client.request(
+        "POST",
+        paths["checkout"],
+        {
+            "address": buyer["address"],
+            "shipping_method": data["shipping"],
+            "payment_method": "bank_transfer",
+            "invoice_type": "none",
+            "note": "",
+            "idempotency_key": key.group(1) if key else uuid.uuid4().hex,
+            "cart_token": token.group(1) if token else "",
+        },
+    )
+    if status == 302 and paths["order_prefix"] in location:
+        return True
+    if status in (200, 400, 409):
+        client.request("POST", paths["cart_clear"], {})
+        return False
+    raise RuntimeError(f"checkout: HTTP {status} {location}")
+
+
+def _api_checkout(client: Client, paths: dict, buyer: dict, data: dict, rng, pair):
+    """The buyer API's way (docs/buyer-api.md): both lines into the cart in one request, then
+    the order from the cart with a fresh Idempotency-Key (2 requests)."""
+    status, _, body = client.request(
+        "POST",
+        paths["api_cart_lines"],
+        json_body={"items": [{"offer_sku_id": sku, "quantity": rng.randint(1, 3)} for sku in pair]},
+    )
+    if status != 200:
+        raise RuntimeError(f"cart lines: HTTP {status} {body[:200]!r}")
+    status, _, body = client.request(
+        "POST",
+        paths["api_orders"],
+        json_body={
+            "address": buyer["address"],
+            "shipping_method": data["shipping"],
+            "payment_method": "bank_transfer",
+        },
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    if status == 201:
+        return True
+    if status in (400, 409):
+        client.request("DELETE", paths["api_cart"], json_body={})
+        return False
+    raise RuntimeError(f"order: HTTP {status} {body[:200]!r}")
+
+
+def _cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) used so far by the gunicorn processes, the PostgreSQL server
+    processes (all on this machine) and this driver, read from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"gunicorn": 0.0, "postgres": 0.0, "driver": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # utime + stime, plus cutime + cstime: the time of children that have exited (a
+        # PostgreSQL backend whose connection closed, a restarted worker) moves to the parent.
+        used = sum(int(value) for value in fields[11:15]) / tick
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if int(entry.name) == os.getpid():
+            totals["driver"] += sum(int(value) for value in fields[11:13]) / tick
+        elif b"gunicorn" in cmdline:
+            totals["gunicorn"] += used
+        elif comm.startswith("postgres"):
+            totals["postgres"] += used
+    return totals
+
+
+FLOWS = {"page": _page_checkout, "api": _api_checkout}
+REQUESTS = {"page": 4, "api": 2}
+
+
+def drive(
+    port: int, data: dict, paths: dict, pick, seconds: float, clients: int, flow: str
+) -> dict:
     """Each client checks out in a loop for ``seconds``; returns latencies and counts."""
     lock = threading.Lock()
-    result = {"orders": 0, "refused": 0, "errors": [], "order_latency": [], "post_latency": []}
+    result = {"orders": 0, "refused": 0, "errors": [], "order_latency": []}
     state = {"deadline": 0.0}
     logged_in, go = threading.Barrier(clients + 1), threading.Barrier(clients + 1)
+    checkout = FLOWS[flow]
 
     def work(index: int):
         rng = random.Random(index)
@@ -282,51 +394,17 @@ def drive(port: int, data: dict, paths: dict, pick, seconds: float, clients: int
             logged_in.wait()
         go.wait()
         while time.perf_counter() < state["deadline"]:
-            first, second = pick(rng)
+            pair = pick(rng)
             started = time.perf_counter()
             try:
-                for sku in (first, second):
-                    status, _, body = client.request(
-                        "POST",
-                        paths["cart_add"],
-                        {"offer_sku_id": sku, "quantity": rng.randint(1, 3)},
-                    )
-                    if status not in (200, 302):
-                        raise RuntimeError(f"cart add: HTTP {status}")
-                # The checkout page, as the buyer sees it before placing the order: it carries
-                # the idempotency key and the token of the cart it shows.
-                status, _, page = client.request("GET", paths["checkout"])
-                if status != 200:
-                    raise RuntimeError(f"checkout page: HTTP {status}")
-                html = page.decode()
-                key = re.search(r'name="idempotency_key" value="([^"]+)"', html)
-                token = re.search(r'name="cart_token" value="([^"]*)"', html)
-                post_started = time.perf_counter()
-                status, location, body = client.request(
-                    "POST",
-                    paths["checkout"],
-                    {
-                        "address": buyer["address"],
-                        "shipping_method": data["shipping"],
-                        "payment_method": "bank_transfer",
-                        "invoice_type": "none",
-                        "note": "",
-                        "idempotency_key": key.group(1) if key else uuid.uuid4().hex,
-                        "cart_token": token.group(1) if token else "",
-                    },
-                )
+                placed = checkout(client, paths, buyer, data, rng, pair)
                 done = time.perf_counter()
-                if status == 302 and paths["order_prefix"] in location:
-                    with lock:
+                with lock:
+                    if placed:
                         result["orders"] += 1
                         result["order_latency"].append(done - started)
-                        result["post_latency"].append(done - post_started)
-                elif status in (200, 400, 409):
-                    with lock:
+                    else:
                         result["refused"] += 1
-                    client.request("POST", paths["cart_clear"], {})
-                else:
-                    raise RuntimeError(f"checkout: HTTP {status} {location}")
             except Exception as error:  # noqa: BLE001 - counted and shown
                 with lock:
                     result["errors"].append(repr(error)[:200])
@@ -336,12 +414,15 @@ def drive(port: int, data: dict, paths: dict, pick, seconds: float, clients: int
     for thread in threads:
         thread.start()
     logged_in.wait()
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     state["deadline"] = started + seconds
     go.wait()
     for thread in threads:
         thread.join()
     result["elapsed"] = time.perf_counter() - started
+    cpu_after = _cpu_seconds()
+    result["cpu"] = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
     return result
 
 
@@ -385,15 +466,16 @@ def pgbench_tpcb(params: dict, seconds: int, clients: int = 8) -> str:
 
 
 def summary(result: dict) -> dict:
-    samples, posts = result["order_latency"], result["post_latency"]
+    samples = result["order_latency"]
+    orders = max(result["orders"] + result["refused"], 1)
     return {
+        "cpu_ms": {name: used * 1000 / orders for name, used in result["cpu"].items()},
         "orders": result["orders"],
         "refused": result["refused"],
         "errors": len(result["errors"]),
         "per_s": result["orders"] / result["elapsed"] if result["elapsed"] else 0.0,
         "p50": statistics.median(samples) * 1000 if samples else float("nan"),
         "p95": percentile(samples, 95) * 1000,
-        "post_p95": percentile(posts, 95) * 1000,
     }
 
 
@@ -408,10 +490,10 @@ def main() -> int:
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument(
-        "--limit-set-calls",
+        "--set-per-statement",
         action="store_true",
-        help="serve with TENANT_LIMIT_SET_CALLS = True (one SET search_path per tenant switch "
-        "instead of one per query), to measure what that setting would bring",
+        help="serve with TENANT_LIMIT_SET_CALLS = False (a SET search_path before every "
+        "statement, django-tenants' default), to measure what the setting brings",
     )
     args = parser.parse_args()
 
@@ -473,20 +555,25 @@ def main() -> int:
             "cart_clear": reverse("shop:cart-clear", urlconf=urlconf),
             "checkout": reverse("shop:checkout", urlconf=urlconf),
             "order_prefix": reverse("shop:order-list", urlconf=urlconf),
+            "api_cart": reverse("orders-api:cart", urlconf=urlconf),
+            "api_cart_lines": reverse("orders-api:cart-lines", urlconf=urlconf),
+            "api_orders": reverse("orders-api:order-list", urlconf=urlconf),
         }
-        env = {**os.environ, "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
-        if args.limit_set_calls:
+        # Refused checkouts (sold out) are logged as warnings: expected here, not shown.
+        env = {**os.environ, "DEBUG": "0", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "ERROR"}
+        if args.set_per_statement:
             (Path(media) / "bench_settings.py").write_text(
                 "from platform_site.settings import *  # noqa: F403\n"
-                "TENANT_LIMIT_SET_CALLS = True\n"
+                "TENANT_LIMIT_SET_CALLS = False\n"
             )
             env.update(DJANGO_SETTINGS_MODULE="bench_settings", PYTHONPATH=media)
         server = serve(args.port, env, args.workers, args.threads)
         print(
             f"serving: gunicorn {args.workers} workers x {args.threads} threads on port "
             f"{args.port}; {args.clients} clients, {args.seconds:.0f} s per run; "
-            f"4 requests per order (2 cart adds, the checkout page, placing the order); "
-            f"TENANT_LIMIT_SET_CALLS={args.limit_set_calls}"
+            "flows: page = 4 requests per order (2 cart adds, the checkout page, placing the "
+            "order), api = 2 (both lines into the cart, placing the order); "
+            f"TENANT_LIMIT_SET_CALLS={not args.set_per_statement}"
         )
         by_supplier = list(data["skus"].values())
 
@@ -501,11 +588,27 @@ def main() -> int:
         def hot_pick(rng):
             return rng.choice(hot_pairs)
 
+        # Warm-up, not counted: every worker imports, connects and fills its caches.
+        for flow in ("page", "api"):
+            drive(args.port, data, paths, spread, min(5.0, args.seconds / 4), args.clients, flow)
         results = {}
-        results["spread"] = drive(args.port, data, paths, spread, args.seconds, args.clients)
-        hot_stock_set(data, hot, args.hot_stock)
-        initial_hot = stock_snapshot(data)
-        results["hot"] = drive(args.port, data, paths, hot_pick, args.seconds, args.clients)
+        for flow in ("page", "api"):
+            results[f"{flow} spread"] = drive(
+                args.port, data, paths, spread, args.seconds, args.clients, flow
+            )
+        for flow in ("page", "api"):
+            # Each hot run starts with the same few units of the 10 SKUs.
+            hot_stock_set(data, hot, args.hot_stock)
+            initial_hot = stock_snapshot(data)
+            results[f"{flow} hot"] = drive(
+                args.port, data, paths, hot_pick, args.seconds, args.clients, flow
+            )
+            hot_sold = {
+                k: v
+                for k, v in stock_snapshot(data).items()
+                if v[0] == initial_hot[k][0] and v[0] < SPREAD_STOCK
+            }
+            results[f"{flow} hot"]["sold_out"] = sum(1 for v in hot_sold.values() if v[1] == v[0])
 
         final = stock_snapshot(data)
         problems = []
@@ -527,28 +630,24 @@ def main() -> int:
         supplier_units = sum(sold for _on, _res, sold in final.values())
         if dealer_units != supplier_units:
             problems.append(f"dealer lines {dealer_units} units, supplier lines {supplier_units}")
-        hot_sold = {
-            k: v for k, v in final.items() if v[0] == initial_hot[k][0] and v[0] < SPREAD_STOCK
-        }
 
         print()
         print(
-            f"{'run':7} {'orders':>7} {'orders/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
-            f"{'POST p95':>9} {'refused':>8} {'errors':>7}"
+            f"{'run':11} {'req/order':>9} {'orders':>7} {'orders/s':>9} {'p50 ms':>8} "
+            f"{'p95 ms':>8} {'refused':>8} {'sold out':>8} {'errors':>7}   CPU ms per checkout "
+            "(gunicorn / PostgreSQL / driver)"
         )
         for name, result in results.items():
             row = summary(result)
             print(
-                f"{name:7} {row['orders']:>7,} {row['per_s']:>9.1f} {row['p50']:>8.1f} "
-                f"{row['p95']:>8.1f} {row['post_p95']:>9.1f} {row['refused']:>8,} "
-                f"{row['errors']:>7}"
+                f"{name:11} {REQUESTS[name.split()[0]]:>9} {row['orders']:>7,} "
+                f"{row['per_s']:>9.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} "
+                f"{row['refused']:>8,} {result.get('sold_out', '-'):>8} {row['errors']:>7}   "
+                + " / ".join(f"{row['cpu_ms'][k]:.1f}" for k in ("gunicorn", "postgres", "driver"))
             )
             for error in result["errors"][:3]:
                 print(f"  error: {error}")
-        print(
-            f"hot SKUs: {len(hot_sold)} with {args.hot_stock} units each; sold out: "
-            f"{sum(1 for v in hot_sold.values() if v[1] == v[0])}"
-        )
+        print(f"hot runs: the same {HOT_SKUS} SKUs with {args.hot_stock} units each per run")
         print(
             f"stock check over {len(final)} SKUs: "
             + (
@@ -559,11 +658,13 @@ def main() -> int:
         )
         print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print()
-        spread_row, hot_row = summary(results["spread"]), summary(results["hot"])
-        print(f"checkout_hot_orders_per_s={hot_row['per_s']:.1f} orders/s")
-        print(f"checkout_p95_ms={spread_row['p95']:.1f} ms")
+        page, api, hot = (summary(results[n]) for n in ("page spread", "api spread", "api hot"))
+        print(f"checkout_page_orders_per_s={page['per_s']:.1f} orders/s")
+        print(f"checkout_page_p95_ms={page['p95']:.1f} ms")
+        print(f"checkout_hot_orders_per_s={hot['per_s']:.1f} orders/s")
+        print(f"checkout_p95_ms={api['p95']:.1f} ms")
         print(f"checkout_oversold_skus={sum(1 for p in problems if 'oversold' in p)} SKUs")
-        print(f"checkout_orders_per_s={spread_row['per_s']:.1f} orders/s")
+        print(f"checkout_orders_per_s={api['per_s']:.1f} orders/s")
         return 1 if problems else 0
     finally:
         if server is not None:

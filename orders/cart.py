@@ -21,7 +21,7 @@ from catalog.models import SupplyOfferSku
 from channels.models import Listing, ListingStatus
 from channels.selectors import offers_visible
 from orders.models import CartLine, Order, OrderLine
-from orders.quote import MAX_LINES, MAX_QUANTITY, quote_build
+from orders.quote import MAX_LINES, MAX_QUANTITY, Quote, quote_build
 
 QUICK_ORDER_MAX_LINES = MAX_LINES
 _SEPARATORS = re.compile(r"[\s,，;；]+")
@@ -122,6 +122,86 @@ def cart_set(*, user, offer_sku_id: int, quantity) -> int:
     if not updated:
         raise CartError(_("This item is no longer in your cart."))
     return quantity
+
+
+def _whole_number(value) -> int | None:
+    """``value`` as an int when it is one (an int, or a string of digits), else None: 2.5,
+    "2.5", true and "" are not quantities."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,30}\s*", value):
+        return int(value)
+    return None
+
+
+_BIGINT_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class CartAddResult:
+    items: list[tuple[int, int]]  # the whole cart after the add: (offer SKU id, quantity)
+    quote: Quote  # the whole cart priced (lines in the order of ``items``)
+
+
+@transaction.atomic
+def cart_items_add(*, user, dealer_id: int, items: list[tuple]) -> CartAddResult:
+    """Add ``items`` [(offer SKU id, quantity), as sent] to the user's cart, quantities adding
+    up: all of them or none. Raises ``CartError`` with ``line_errors`` {index in ``items``:
+    why} for every item that is not a whole number, out of range, not sold here, or would
+    take the cart past ``MAX_LINES`` different SKUs.
+
+    Three queries: the cart as it is, ONE ``quote_build`` of the cart as it will be (it
+    checks that the new SKUs are sold here and prices the whole cart for the answer), one
+    upsert. (A change from another tab between the first and the last query is added up
+    correctly in the database; only the returned cart would miss it, and its token then no
+    longer matches, so a checkout with it is refused, never placed blind.)"""
+    if not items:
+        raise CartError(_("Add at least one item."))
+    if len(items) > MAX_LINES:
+        raise CartError(_("Add at most %(max)s items at once.") % {"max": MAX_LINES})
+    errors: dict[int, str] = {}
+    parsed: list[tuple[int, int, int]] = []  # (index, offer SKU id, quantity)
+    for index, (raw_sku, raw_quantity) in enumerate(items):
+        sku_id, quantity = _whole_number(raw_sku), _whole_number(raw_quantity)
+        if sku_id is None or not 1 <= sku_id <= _BIGINT_MAX:
+            errors[index] = _("offer_sku_id must be the id of a SKU (a whole number).")
+        elif quantity is None:
+            errors[index] = _("Enter a whole number as the quantity.")
+        elif quantity < 1 or quantity > MAX_QUANTITY:
+            errors[index] = _("Enter a quantity between 1 and %(max)s.") % {
+                "max": f"{MAX_QUANTITY:,}"
+            }
+        else:
+            parsed.append((index, sku_id, quantity))
+
+    cart = dict(
+        CartLine.objects.filter(user_id=user.pk)
+        .order_by("added_at", "id")
+        .values_list("offer_sku_id", "quantity")
+    )
+    after = dict(cart)
+    for _index, sku_id, quantity in parsed:
+        after[sku_id] = min(after.get(sku_id, 0) + quantity, MAX_QUANTITY)
+    if len(after) > MAX_LINES:
+        for index, sku_id, _quantity in parsed:
+            if sku_id not in cart:
+                errors[index] = _(
+                    "A cart holds at most %(max)s different items. Check out or remove some first."
+                ) % {"max": MAX_LINES}
+    quote = quote_build(dealer_id=dealer_id, items=list(after.items()))
+    unsold = {line.offer_sku_id for line in quote.lines if line.sku is None}
+    for index, sku_id, _quantity in parsed:
+        if sku_id in unsold and index not in errors:
+            errors[index] = _("This product is no longer sold here.")
+    if errors:
+        raise CartError(
+            _("Nothing was added: correct the marked items and try again."),
+            line_errors=dict(sorted(errors.items())),
+        )
+    _upsert(user_id=user.pk, items=[(sku_id, quantity) for _i, sku_id, quantity in parsed])
+    return CartAddResult(items=list(after.items()), quote=quote)
 
 
 def cart_remove(*, user, offer_sku_id: int) -> bool:

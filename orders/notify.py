@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from accounts.notifications import notification_send
+from accounts.notifications import notification_send, notification_send_managers
 
 DEALER_ORDER_PATH = "/backoffice/orders/{pk}/"
 BUYER_ORDER_PATH = "/orders/{pk}/"
@@ -37,8 +37,7 @@ def managers() -> list[User]:
 
 def supplier_order_placed(supplier_order) -> None:
     """Supplier schema: a new order waits for confirmation."""
-    notification_send(
-        recipients=managers(),
+    notification_send_managers(
         kind="order.new",
         title=_("New order %(number)s from %(dealer)s")
         % {"number": supplier_order.number, "dealer": supplier_order.dealer_name},
@@ -47,10 +46,10 @@ def supplier_order_placed(supplier_order) -> None:
     )
 
 
-def order_placed(order) -> None:
-    """Dealer schema: the dealer's managers hear of every new order; the buyer gets an email."""
-    notification_send(
-        recipients=managers(),
+def order_placed(order, *, buyer=None) -> None:
+    """Dealer schema: the dealer's managers hear of every new order; the buyer gets an email.
+    ``buyer``: the order's buyer (User) when the caller has it at hand."""
+    notification_send_managers(
         kind="order.new",
         title=_("New order %(number)s: ¥%(total)s")
         % {"number": order.number, "total": f"{order.total:,.2f}"},
@@ -60,13 +59,20 @@ def order_placed(order) -> None:
         link=DEALER_ORDER_PATH.format(pk=order.pk),
     )
     buyer_tell(
-        order, kind="order.placed", title=_("Order %(number)s received") % {"number": order.number}
+        order,
+        kind="order.placed",
+        title=_("Order %(number)s received") % {"number": order.number},
+        buyer=buyer,
     )
 
 
-def buyer_tell(order, *, kind: str, title: str, body: str = "", email: bool = True) -> None:
-    """Dealer schema: tell the order's buyer in-app and, after commit, by email."""
-    buyer = User.objects.filter(pk=order.buyer_id).first()
+def buyer_tell(
+    order, *, kind: str, title: str, body: str = "", email: bool = True, buyer=None
+) -> None:
+    """Dealer schema: tell the order's buyer in-app and, after commit, by email. ``buyer``:
+    the order's buyer (User) when the caller has it at hand."""
+    if buyer is None or buyer.pk != order.buyer_id:
+        buyer = User.objects.filter(pk=order.buyer_id).first()
     if buyer is None:
         return
     notification_send(
@@ -95,12 +101,8 @@ def buyer_tell(order, *, kind: str, title: str, body: str = "", email: bool = Tr
 
 def dealer_tell(order, *, kind: str, title: str, body: str = "") -> None:
     """Dealer schema: tell the dealer's owners and managers about an order."""
-    notification_send(
-        recipients=managers(),
-        kind=kind,
-        title=title,
-        body=body,
-        link=DEALER_ORDER_PATH.format(pk=order.pk),
+    notification_send_managers(
+        kind=kind, title=title, body=body, link=DEALER_ORDER_PATH.format(pk=order.pk)
     )
 
 

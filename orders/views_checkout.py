@@ -20,7 +20,7 @@ from buyers.selectors import address_list, buyer_order_refusal
 from orders import payments
 from orders import selectors_buyer as selectors
 from orders.forms_storefront import CheckoutForm
-from orders.models import Order, PaymentMethod
+from orders.models import Order, PaymentMethod, ShippingMethod
 from orders.views_cart import ShopPageMixin
 from orders.workflow.checkout import (
     CheckoutError,
@@ -44,9 +44,11 @@ class CheckoutView(ShopPageMixin, TemplateView):
     template_name = "orders/storefront/checkout.html"
 
     def _setup(self):
+        """Everything the page shows: the cart priced, addresses, shipping options, credit."""
         user = self.request.user
         company = self.buyer.company
-        self.items = selectors.cart_items(user=user)
+        if not hasattr(self, "items"):
+            self.items = selectors.cart_items(user=user)
         from orders.quote import quote_build
 
         self.quote = quote_build(dealer_id=self.dealer_id, items=self.items)
@@ -55,13 +57,13 @@ class CheckoutView(ShopPageMixin, TemplateView):
         self.credit_left = selectors.credit_remaining(company=company)
         self.refusal = buyer_order_refusal(user)
 
-    def _form(self, data=None):
+    def _form(self, data=None, *, addresses=None, methods=None):
         return CheckoutForm(
             data,
-            addresses=self.addresses,
-            methods=[option.method for option in self.options],
+            addresses=self.addresses if addresses is None else addresses,
+            methods=[option.method for option in self.options] if methods is None else methods,
             on_account=self.buyer.company.on_account,
-            initial=self._initial(),
+            initial=self._initial() if data is None else None,
         )
 
     def _initial(self):
@@ -80,7 +82,9 @@ class CheckoutView(ShopPageMixin, TemplateView):
         }
 
     def _render(self, form, *, error: str = "", line_errors=None, status: int = 200):
-        line_errors = line_errors if line_errors is not None else self.quote.line_errors
+        if not hasattr(self, "quote"):
+            self._setup()
+        line_errors = line_errors or self.quote.line_errors
         groups: dict[str, list] = {}
         for line in self.quote.lines:
             name = line.sku.offer.supplier.name if line.sku else ""
@@ -107,8 +111,9 @@ class CheckoutView(ShopPageMixin, TemplateView):
         return self._render(self._form())
 
     def post(self, request, *args, **kwargs):
-        self._setup()
-        form = self._form(request.POST)
+        # Placing the order prices the cart itself (order_place): the page's quote, shipping
+        # options and credit are built only when the page has to be shown again.
+        self.items = selectors.cart_items(user=request.user)
         key = (request.POST.get("idempotency_key") or "").strip()
         if not self.items:
             # A second click after the order was placed (the cart is empty now): same order.
@@ -117,14 +122,22 @@ class CheckoutView(ShopPageMixin, TemplateView):
                 return redirect("shop:order-detail", pk=order.pk)
             messages.info(request, _("Your cart is empty."))
             return redirect("shop:cart")
-        if self.refusal:
-            return self._render(form, error=self.refusal, status=403)
+        form = self._form(
+            request.POST,
+            addresses=list(address_list(company=self.buyer.company)),
+            methods=list(ShippingMethod.objects.filter(is_active=True)),
+        )
+        refusal = buyer_order_refusal(request.user)
+        if refusal:
+            return self._render(form, error=refusal, status=403)
         if not form.is_valid():
             return self._render(form, error=_("Please correct the marked fields."), status=400)
         data = form.cleaned_data
         token = data.get("cart_token") or ""
-        already = Order.objects.filter(idempotency_key=key).exists()
-        if token != selectors.items_token(self.items) and not already:
+        if (
+            token != selectors.items_token(self.items)
+            and not Order.objects.filter(idempotency_key=key).exists()
+        ):
             form.data = form.data.copy()
             form.data["cart_token"] = selectors.items_token(self.items)
             return self._render(
@@ -159,12 +172,7 @@ class CheckoutView(ShopPageMixin, TemplateView):
         except CheckoutError as error:
             for field, message in error.field_errors.items():
                 form.add_error(FIELD_NAMES.get(field), message)
-            return self._render(
-                form,
-                error=str(error),
-                line_errors=error.line_errors or self.quote.line_errors,
-                status=400,
-            )
+            return self._render(form, error=str(error), line_errors=error.line_errors, status=400)
         if created:
             messages.success(
                 request,

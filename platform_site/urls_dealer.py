@@ -14,6 +14,7 @@ urlpatterns = [
     path("backoffice/referral/", include("network.urls_referral")),
     path("backoffice/", include("channels.urls")),
     path("api/v1/", include("channels.api.urls")),
+    path("api/v1/", include("orders.api.urls")),
     *common_urlpatterns,
     path("account/", include("buyers.urls")),
     path("aftersales/", include("orders.urls_aftersales")),

@@ -57,7 +57,9 @@ def low_stock_evaluate(*, stock_level_ids: Iterable[int]) -> AlertReport:
     warehouses = Warehouse._meta.db_table
     low = "w.is_active AND s.safety_stock > 0 AND s.on_hand - s.reserved <= s.safety_stock"
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint of its own: inside a caller's transaction (a checkout, a stock batch) it
+    # commits or rolls back with it.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO "{alerts}" (stock_level_id, available, safety_stock, opened_at)

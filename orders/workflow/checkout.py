@@ -49,7 +49,7 @@ from orders.models import (
 )
 from orders.models import StatusChange as DealerHistory
 from orders.quote import Quote, quote_build
-from orders.workflow.common import WorkflowError, current_tenant, in_tenant, next_number, tenant_get
+from orders.workflow.common import WorkflowError, current_tenant, in_tenant, next_number
 from suppliers.money import money_round
 from tenants.models import TenantType
 
@@ -342,16 +342,21 @@ def _reserve(quote: Quote) -> list[_Allocation]:
 
     by_supplier: dict[int, _Allocation] = {}
     for line in quote.lines:
+        supplier = line.sku.offer.supplier  # the Tenant row, read with the quote
+        if supplier.type != TenantType.SUPPLIER:
+            raise WorkflowError(_("This company is not on the platform."))
         allocation = by_supplier.setdefault(
             line.supplier_id,
-            _Allocation(supplier_id=line.supplier_id, supplier_name=line.sku.offer.supplier.name),
+            _Allocation(
+                supplier_id=line.supplier_id, supplier_name=supplier.name, supplier=supplier
+            ),
         )
         allocation.lines.append(line)
     allocations = [by_supplier[pk] for pk in sorted(by_supplier)]
     short: dict[int, str] = {}
     now = timezone.now()
     for allocation in allocations:
-        supplier = allocation.supplier = tenant_get(allocation.supplier_id, TenantType.SUPPLIER)
+        supplier = allocation.supplier
         with in_tenant(supplier), connection.cursor() as cursor:
             sku_ids = sorted({line.sku.sku_id for line in allocation.lines})
             cursor.execute(STOCK_LOCK_SQL, [sku_ids])
@@ -601,7 +606,10 @@ def _dealer_after(order: Order, request: CheckoutRequest, buyer: User, allocatio
         created_at=order.placed_at,
     )
     if request.clear_cart:
-        CartLine.objects.filter(
-            user_id=buyer.pk, offer_sku_id__in=[sku for sku, _q in request.items]
-        ).delete()
-    order_placed(order)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {CartLine._meta.db_table} "
+                "WHERE user_id = %s AND offer_sku_id = ANY(%s::bigint[])",
+                [buyer.pk, [int(sku) for sku, _q in request.items]],
+            )
+    order_placed(order, buyer=buyer)

@@ -90,6 +90,12 @@ def orders_made(tenant: Tenant):
     return {}, f"¥{order.total:,.2f}"
 
 
+def api_orders_made(tenant: Tenant):
+    """The buyer API's order list shows numbers (JSON has no formatted totals)."""
+    order = _order(tenant)
+    return {}, order.number
+
+
 def online_order_made(tenant: Tenant):
     order = _order(tenant, PaymentMethod.ONLINE)
     return {"pk": order.pk}, order.number
@@ -236,6 +242,17 @@ CASES: list[Case] = [
         home_status=302,
         intact=notification_unread,
     ),
+    # The buyer's JSON API (orders/api/), /api/v1/ on the dealer's domain.
+    Case("orders-api:cart", make=cart_made, types=DEALER, who="buyer"),
+    Case("orders-api:order-list", make=api_orders_made, types=DEALER, who="buyer"),
+    Case(
+        "orders-api:order-detail",
+        make=order_made,
+        types=DEALER,
+        who="buyer",
+        post={"address": "1"},
+        intact=order_placed,
+    ),
 ]
 
 _OWN_CART = (
@@ -250,6 +267,10 @@ EXEMPT: dict[str, str] = {
     "shop:cart-update": _OWN_CART,
     "shop:cart-remove": _OWN_CART,
     "shop:cart-clear": _OWN_CART,
+    "orders-api:cart-lines": (
+        "POST-only, adds to the signed-in buyer's own cart only offers this dealer lists: "
+        "tests/orders/test_api.py::test_adding_a_sku_this_dealer_does_not_sell_is_refused"
+    ),
     "shop:quick-order": (
         "a form; codes resolve only among this dealer's listings: tests/orders/test_cart.py::"
         "test_quick_order_does_not_find_another_dealers_products"

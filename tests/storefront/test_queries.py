@@ -1,9 +1,10 @@
 """Storefront pages run a fixed, small number of queries, whatever the number of products;
 a page seen before (same storefront version) runs one query of its own.
 
-Counts include django-tenants' ``SET search_path`` before each query (TENANT_LIMIT_SET_CALLS
-is off), so every number below is twice the queries the page really asks for:
-domain lookup and storefront settings on every page; then per kind (cold = not yet cached):
+Counts include django-tenants' ``SET search_path``, issued once per schema switch
+(TENANT_LIMIT_SET_CALLS): one for the public schema's domain lookup and one for the dealer's
+schema, on every page. Then the domain lookup and storefront settings on every page; then per
+kind (cold = not yet cached):
 list/search: the products with all facet counts (one query) and the category navigation and
 tree; product: the listing with its offer, the SKUs with the dealer's prices, the variant names.
 """
@@ -16,8 +17,8 @@ from tests.storefront.builders import listing_build, offer_build, sku_spec
 
 pytestmark = pytest.mark.usefixtures("categories")
 
-COLD = {"list": 10, "search": 10, "product": 12, "home": 10}
-WARM = 4  # domain lookup + storefront settings, each after its SET search_path
+COLD = {"list": 7, "search": 7, "product": 7, "home": 7}
+WARM = 4  # two SET search_path, the domain lookup, the storefront settings
 
 
 def _main(response) -> str:
@@ -71,7 +72,7 @@ def test_a_cold_search_is_one_query_for_the_products_and_every_facet(
     _shop(dealer, supplier_a, 5)
     client = host_client(dealer)
     client.get("/")  # navigation and category tree cached
-    with django_assert_num_queries(6) as captured:  # domain, storefront, search (+ SETs)
+    with django_assert_num_queries(5) as captured:  # 2 SETs, domain, storefront, search
         response = client.get("/search/", {"q": "phone", "brand": "品牌1"})
     assert response.status_code == 200
     search = captured.captured_queries[-1]["sql"]
