@@ -35,7 +35,9 @@ def test_the_path_is_set_once_per_switch_not_before_every_statement(dealer):
         User.objects.count()
         with connection.cursor() as cursor:
             executed = []
-            with connection.execute_wrapper(lambda run, sql, *a: executed.append(sql) or run(sql, *a)):
+            with connection.execute_wrapper(
+                lambda run, sql, *a: executed.append(sql) or run(sql, *a)
+            ):
                 cursor.execute("SELECT 1")
                 User.objects.count()
                 User.objects.exists()
