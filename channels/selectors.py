@@ -53,8 +53,13 @@ def _visible_offer_ids_sql(dealer_id: int) -> tuple[str, tuple]:
 
     The rule is all subqueries (network.selectors.offer_visibility_q): its SQL depends on the
     dealer id only, never on data, so compiling it again on every request (tens of
-    milliseconds of ORM work) buys nothing."""
-    query = offers_visible(dealer_id=dealer_id).values("pk").query
+    milliseconds of ORM work) buys nothing.
+
+    Without the model's default ordering: Django drops it from ``__in`` querysets but not from
+    SQL compiled by hand, and an ``ORDER BY`` keeps PostgreSQL from folding the subquery into
+    the caller's query. It then sorted every visible offer of the catalogue to price two SKUs
+    (36 ms at 30,000 offers instead of under 1 ms)."""
+    query = offers_visible(dealer_id=dealer_id).order_by().values("pk").query
     sql, params = query.sql_with_params()
     return sql, tuple(params)
 
