@@ -426,6 +426,52 @@ def drive(
     return result
 
 
+def floor(port: int, data: dict, paths: dict, seconds: float, clients: int) -> dict:
+    """The cheapest signed-in request a checkout is made of: the buyer API's GET of an empty
+    cart (tenant lookup, session, user and buyer, one cart read, a JSON answer), as fast as
+    the clients can ask. No checkout of two requests can be faster than half this rate."""
+    lock = threading.Lock()
+    result = {"requests": 0}
+    state = {"deadline": 0.0}
+    ready, go = threading.Barrier(clients + 1), threading.Barrier(clients + 1)
+
+    def work(index: int):
+        client = Client(port, data["host"])
+        try:
+            client.login(data["buyers"][index]["email"], paths["login"])
+            client.request("DELETE", paths["api_cart"], json_body={})
+        finally:
+            ready.wait()
+        go.wait()
+        done = 0
+        while time.perf_counter() < state["deadline"]:
+            status, _, _body = client.request("GET", paths["api_cart"])
+            if status != 200:
+                raise RuntimeError(f"cart: HTTP {status}")
+            done += 1
+        with lock:
+            result["requests"] += done
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    cpu_before = _cpu_seconds()
+    started = time.perf_counter()
+    state["deadline"] = started + seconds
+    go.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    cpu_after = _cpu_seconds()
+    per_request = max(result["requests"], 1)
+    result["per_s"] = result["requests"] / elapsed
+    result["cpu_ms"] = {
+        name: (cpu_after[name] - cpu_before[name]) * 1000 / per_request for name in cpu_before
+    }
+    return result
+
+
 def pgbench_tpcb(params: dict, seconds: int, clients: int = 8) -> str:
     """pgbench TPC-B-like in a database of its own on the same server."""
     name = f"bench_pgb_{os.getpid()}"
@@ -610,6 +656,8 @@ def main() -> int:
             }
             results[f"{flow} hot"]["sold_out"] = sum(1 for v in hot_sold.values() if v[1] == v[0])
 
+        bare = floor(args.port, data, paths, min(10.0, args.seconds), args.clients)
+
         final = stock_snapshot(data)
         problems = []
         for key, (on_hand, reserved, sold) in final.items():
@@ -647,6 +695,13 @@ def main() -> int:
             )
             for error in result["errors"][:3]:
                 print(f"  error: {error}")
+        print(
+            f"floor: a signed-in GET of an empty cart through the API, {bare['per_s']:.0f} "
+            "requests/s, CPU ms per request "
+            + " / ".join(f"{bare['cpu_ms'][k]:.1f}" for k in ("gunicorn", "postgres", "driver"))
+            + f" (gunicorn / PostgreSQL / driver): no two-request checkout beats "
+            f"{bare['per_s'] / 2:.0f} orders/s here"
+        )
         print(f"hot runs: the same {HOT_SKUS} SKUs with {args.hot_stock} units each per run")
         print(
             f"stock check over {len(final)} SKUs: "

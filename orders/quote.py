@@ -80,6 +80,8 @@ def quote_build(*, dealer_id: int, items: list[tuple[int, int]]) -> Quote:
     merged: dict[int, int] = {}
     for offer_sku_id, quantity in items:
         merged[int(offer_sku_id)] = merged.get(int(offer_sku_id), 0) + int(quantity)
+    if not merged:
+        return Quote(lines=[])  # an empty cart: nothing to read
     listing = Listing.objects.filter(offer_id=OuterRef("offer_id"), status=ListingStatus.LISTED)
     price = ListingPrice.objects.filter(
         listing__offer_id=OuterRef("offer_id"), offer_sku_id=OuterRef("pk")
