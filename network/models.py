@@ -211,3 +211,25 @@ class ExclusiveRegion(models.Model):
 
     def __str__(self):
         return f"{self.province} {self.city}".strip()
+
+
+class VisibilityStamp(models.Model):
+    """One row whose ``version`` moves whenever anything that decides which offers a dealer
+    may see changes: levels and their categories, dealer profiles (level, region), suppliers'
+    authorisation rules, their regions and levels, exclusive regions, one-by-one
+    authorisations, a tenant's status. Database triggers move it (migration 0004), so every
+    writer counts: services, the admin, a data fix in psql.
+
+    The storefront puts it in its cache keys (channels.selectors_storefront.storefront_load):
+    a changed rule shows on the next page, not after the cache expires.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("visibility stamp")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="visibility_stamp_one_row")]
+
+    def __str__(self):
+        return f"{self.version}"

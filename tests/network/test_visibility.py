@@ -327,3 +327,64 @@ def test_the_database_refuses_a_second_holder_of_the_same_region(supplier_a, dea
     ExclusiveRegion.objects.create(supplier=supplier_a, province="广东省", dealer=dealer)
     with pytest.raises(IntegrityError), transaction.atomic():
         ExclusiveRegion.objects.create(supplier=supplier_a, province="广东省", dealer=dealer_b)
+
+
+# --- the storefront's cache follows the rules --------------------------------------------------------
+
+
+def _search(client, q: str):
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+    return response
+
+
+def test_a_dealer_moved_to_a_narrower_level_loses_the_category_on_the_next_page(
+    dealer, goods, phones_only, host_client
+):
+    listing_build(dealer, goods["fridge"])
+    client = host_client(dealer)
+    assert "Fridge F1" in _search(client, "F1").content.decode()
+    assert _search(client, "F1")["X-Storefront-Cache"] == "hit"
+
+    profile_set(dealer, level=phones_only)
+
+    page = _search(client, "F1")
+    assert page["X-Storefront-Cache"] == "miss"
+    assert "Fridge F1" not in page.content.decode()
+
+
+def test_a_suspended_supplier_leaves_the_storefront_on_the_next_page(
+    dealer, supplier_a, goods, host_client
+):
+    from tenants.models import Tenant, TenantStatus
+
+    listing_build(dealer, goods["phone"])
+    client = host_client(dealer)
+    assert "Phone P1" in _search(client, "P1").content.decode()
+    assert _search(client, "P1")["X-Storefront-Cache"] == "hit"
+
+    Tenant.objects.filter(pk=supplier_a.pk).update(status=TenantStatus.SUSPENDED)
+
+    assert "Phone P1" not in _search(client, "P1").content.decode()
+
+
+def test_the_visibility_stamp_moves_whoever_writes(supplier_a, dealer):
+    """Moved by the database: by the ORM, and by a plain UPDATE that no Django code sees."""
+    from django.db import connection
+
+    from network.models import AuthorisationRule, VisibilityStamp
+
+    def stamp() -> int:
+        return VisibilityStamp.objects.get().version
+
+    before = stamp()
+    profile_set(dealer, province="广东省", city="深圳市")
+    assert stamp() > before
+    rule = AuthorisationRule.objects.create(supplier=supplier_a, mode=AuthorisationMode.ALL)
+    moved = stamp()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE network_authorisationrule SET mode = %s WHERE id = %s",
+            [AuthorisationMode.REGIONS, rule.pk],
+        )
+    assert stamp() == moved + 1
