@@ -7,7 +7,9 @@ On the same PostgreSQL server the platform uses (embedded under var/, or DATABAS
 creates a scratch database ``bench_co_<pid>``, migrates it and seeds, through the real
 services: three suppliers with 20 products × 2 SKUs each (two warehouses per supplier), all
 published and listed by one dealer; a shipping method; one buyer per client, each with a
-company and a default address.
+company and a default address; and, with set-based SQL, copies of those offers until the supply
+catalogue holds ``--catalogue`` published offers (20,000 by default), so that the visibility
+rule works at a real platform's scale.
 
 It serves the platform with gunicorn (DEBUG off) and drives, with ``--clients`` keep-alive
 clients (threads, http.client, Host ``<dealer>.localhost``), each signed in as its own buyer,
@@ -181,6 +183,39 @@ def seed(clients: int) -> dict:
         "buyers": buyers,
         "shipping": shipping,
     }
+
+
+def catalogue_grow(extra: int) -> int:
+    """``extra`` more published offers in the supply catalogue (copies of the seeded ones,
+    each under a product id of its own), so that the visibility rule and every catalogue
+    query see a catalogue of a real platform's size, not 60 offers. Not listed by the
+    dealer: the checkouts do not buy them. Set-based SQL; returns the catalogue's size."""
+    from django.db import connection
+
+    from catalog.models import SupplyOffer
+
+    if extra <= 0:
+        return SupplyOffer.objects.count()
+    columns = [field.column for field in SupplyOffer._meta.concrete_fields if not field.primary_key]
+    chosen = {
+        "product_id": "o.product_id + 1000000 * g",
+        "code": "o.code || '-X' || g",
+    }
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM catalog_supplyoffer")
+        seeded = cursor.fetchone()[0]
+        copies = -(-extra // seeded)  # ceiling
+        cursor.execute(
+            f"""
+            INSERT INTO catalog_supplyoffer ({", ".join(f'"{c}"' for c in columns)})
+            SELECT {", ".join(chosen.get(c, f'o."{c}"') for c in columns)}
+            FROM catalog_supplyoffer o, generate_series(1, %s) g
+            """,
+            [copies],
+        )
+        cursor.execute("ANALYZE catalog_supplyoffer")
+    return SupplyOffer.objects.count()
 
 
 def stock_snapshot(data: dict) -> dict:
@@ -374,83 +409,24 @@ FLOWS = {"page": _page_checkout, "api": _api_checkout}
 REQUESTS = {"page": 4, "api": 2}
 
 
-def drive(
-    port: int, data: dict, paths: dict, pick, seconds: float, clients: int, flow: str
-) -> dict:
-    """Each client checks out in a loop for ``seconds``; returns latencies and counts."""
-    lock = threading.Lock()
-    result = {"orders": 0, "refused": 0, "errors": [], "order_latency": []}
-    state = {"deadline": 0.0}
-    logged_in, go = threading.Barrier(clients + 1), threading.Barrier(clients + 1)
-    checkout = FLOWS[flow]
-
-    def work(index: int):
-        rng = random.Random(index)
-        buyer = data["buyers"][index]
-        client = Client(port, data["host"])
-        try:
-            client.login(buyer["email"], paths["login"])
-        finally:
-            logged_in.wait()
-        go.wait()
-        while time.perf_counter() < state["deadline"]:
-            pair = pick(rng)
-            started = time.perf_counter()
-            try:
-                placed = checkout(client, paths, buyer, data, rng, pair)
-                done = time.perf_counter()
-                with lock:
-                    if placed:
-                        result["orders"] += 1
-                        result["order_latency"].append(done - started)
-                    else:
-                        result["refused"] += 1
-            except Exception as error:  # noqa: BLE001 - counted and shown
-                with lock:
-                    result["errors"].append(repr(error)[:200])
-                client.request("POST", paths["cart_clear"], {})
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    logged_in.wait()
-    cpu_before = _cpu_seconds()
-    started = time.perf_counter()
-    state["deadline"] = started + seconds
-    go.wait()
-    for thread in threads:
-        thread.join()
-    result["elapsed"] = time.perf_counter() - started
-    cpu_after = _cpu_seconds()
-    result["cpu"] = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
-    return result
-
-
-def floor(port: int, data: dict, paths: dict, seconds: float, clients: int) -> dict:
-    """The cheapest signed-in request a checkout is made of: the buyer API's GET of an empty
-    cart (tenant lookup, session, user and buyer, one cart read, a JSON answer), as fast as
-    the clients can ask. No checkout of two requests can be faster than half this rate."""
-    lock = threading.Lock()
-    result = {"requests": 0}
+def _run_clients(port: int, data: dict, paths: dict, clients: int, seconds: float, prepare, step):
+    """``clients`` threads, each signed in as its own buyer: ``prepare(client, index)`` once,
+    then ``step(client, index, rng)`` in a loop for ``seconds``, all starting together.
+    Returns the seconds it took and the CPU seconds used meanwhile (``_cpu_seconds``)."""
     state = {"deadline": 0.0}
     ready, go = threading.Barrier(clients + 1), threading.Barrier(clients + 1)
 
     def work(index: int):
+        rng = random.Random(index)
         client = Client(port, data["host"])
         try:
             client.login(data["buyers"][index]["email"], paths["login"])
-            client.request("DELETE", paths["api_cart"], json_body={})
+            prepare(client, index)
         finally:
             ready.wait()
         go.wait()
-        done = 0
         while time.perf_counter() < state["deadline"]:
-            status, _, _body = client.request("GET", paths["api_cart"])
-            if status != 200:
-                raise RuntimeError(f"cart: HTTP {status}")
-            done += 1
-        with lock:
-            result["requests"] += done
+            step(client, index, rng)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
     for thread in threads:
@@ -464,10 +440,61 @@ def floor(port: int, data: dict, paths: dict, seconds: float, clients: int) -> d
         thread.join()
     elapsed = time.perf_counter() - started
     cpu_after = _cpu_seconds()
-    per_request = max(result["requests"], 1)
+    return elapsed, {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
+
+
+def drive(
+    port: int, data: dict, paths: dict, pick, seconds: float, clients: int, flow: str
+) -> dict:
+    """Each client checks out in a loop for ``seconds``; returns latencies and counts."""
+    lock = threading.Lock()
+    result = {"orders": 0, "refused": 0, "errors": [], "order_latency": []}
+    checkout = FLOWS[flow]
+
+    def step(client: Client, index: int, rng):
+        pair = pick(rng)
+        started = time.perf_counter()
+        try:
+            placed = checkout(client, paths, data["buyers"][index], data, rng, pair)
+            done = time.perf_counter()
+            with lock:
+                if placed:
+                    result["orders"] += 1
+                    result["order_latency"].append(done - started)
+                else:
+                    result["refused"] += 1
+        except Exception as error:  # noqa: BLE001 - counted and shown
+            with lock:
+                result["errors"].append(repr(error)[:200])
+            client.request("POST", paths["cart_clear"], {})
+
+    result["elapsed"], result["cpu"] = _run_clients(
+        port, data, paths, clients, seconds, lambda client, index: None, step
+    )
+    return result
+
+
+def floor(port: int, data: dict, paths: dict, seconds: float, clients: int) -> dict:
+    """The cheapest signed-in request a checkout is made of: the buyer API's GET of an empty
+    cart (tenant lookup, session, user and buyer, one cart read, a JSON answer), as fast as
+    the clients can ask. No checkout of two requests can be faster than half this rate."""
+    lock = threading.Lock()
+    result = {"requests": 0}
+
+    def empty_cart(client: Client, index: int):
+        client.request("DELETE", paths["api_cart"], json_body={})
+
+    def step(client: Client, index: int, rng):
+        status, _, _body = client.request("GET", paths["api_cart"])
+        if status != 200:
+            raise RuntimeError(f"cart: HTTP {status}")
+        with lock:
+            result["requests"] += 1
+
+    elapsed, cpu = _run_clients(port, data, paths, clients, seconds, empty_cart, step)
     result["per_s"] = result["requests"] / elapsed
     result["cpu_ms"] = {
-        name: (cpu_after[name] - cpu_before[name]) * 1000 / per_request for name in cpu_before
+        name: used * 1000 / max(result["requests"], 1) for name, used in cpu.items()
     }
     return result
 
@@ -533,6 +560,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=8107)
     parser.add_argument("--hot-stock", type=int, default=150, help="units per hot SKU")
+    parser.add_argument(
+        "--catalogue",
+        type=int,
+        default=20_000,
+        help="published offers in the supply catalogue (default 20,000; the dealer sells 60)",
+    )
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument(
@@ -588,6 +621,8 @@ def main() -> int:
             f"seed: {SUPPLIERS} suppliers × {PRODUCTS * 2} SKUs, one dealer listing them all, "
             f"{args.clients} buyers, in {time.perf_counter() - started:.1f} s"
         )
+        size = catalogue_grow(args.catalogue - SUPPLIERS * PRODUCTS)
+        print(f"supply catalogue: {size:,} published offers ({SUPPLIERS * PRODUCTS} of them sold)")
         initial = stock_snapshot(data)
         params = database_params(scratch_url)
         params["admin_url"] = server_url

@@ -663,14 +663,18 @@ def _keys(tenant_id: int) -> tuple[str, str, str]:
 
 
 def offer_sync_schedule(
-    *, product_ids: Iterable[int] = (), sku_ids: Iterable[int] = (), stock_only: bool = False
+    *,
+    product_ids: Iterable[int] = (),
+    sku_ids: Iterable[int] = (),
+    stock_only: bool = False,
+    published: bool = False,
 ) -> None:
     """After this transaction commits, carry these changes to the supply catalogue.
 
     Call it from every write path that changes products, SKUs, prices, images or stock;
     ``stock_only=True`` (stock writes) says only the SKUs' stock moved, which the run carries
     over with two statements. Only published products count (one query, now, in this
-    schema); the Redis work happens after commit, with the supplier named explicitly
+    schema, unless the caller says ``published``: SKUs it read from the supply catalogue); the Redis work happens after commit, with the supplier named explicitly
     (on_commit callbacks may run under another schema), and never breaks the caller: a lost
     mark is repaired by the next change or by ``offer_sync_sweep``.
     """
@@ -680,7 +684,9 @@ def offer_sync_schedule(
     product_ids, sku_ids = set(product_ids), set(sku_ids)
     if not product_ids and not sku_ids:
         return
-    if stock_only:
+    if stock_only and published:
+        dirty_skus, dirty_products = sorted(sku_ids), []
+    elif stock_only:
         dirty_skus = list(
             Sku.objects.filter(pk__in=_any(sku_ids))
             .exclude(product__published_audience="")

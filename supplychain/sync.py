@@ -44,14 +44,18 @@ AUDIT_CHANGES_MAX = 50
 CSV_COLUMNS = ("sku", "warehouse", "on_hand")
 
 
-def stock_changed(*, stock_level_ids: Iterable[int], sku_ids: Iterable[int]) -> None:
+def stock_changed(
+    *, stock_level_ids: Iterable[int], sku_ids: Iterable[int], published: bool = False
+) -> None:
     """What follows every change of stock rows, in the writer's transaction: low-stock alerts
-    for these rows, and the supply catalogue sync of their products after commit."""
+    for these rows, and the supply catalogue sync of their products after commit.
+    ``published``: the caller knows these SKUs are in the supply catalogue (a checkout read
+    them there), so the sync need not look it up."""
     stock_level_ids, sku_ids = list(stock_level_ids), set(sku_ids)
     if stock_level_ids:
         low_stock_evaluate(stock_level_ids=stock_level_ids)
     if sku_ids:
-        offer_sync_schedule(sku_ids=sku_ids, stock_only=True)
+        offer_sync_schedule(sku_ids=sku_ids, stock_only=True, published=published)
 
 
 @dataclass(frozen=True)

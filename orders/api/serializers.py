@@ -139,8 +139,19 @@ def order_row(order: Order) -> dict:
 
 
 def order_data(order: Order) -> dict:
-    """One order with its supplier parts and lines (``splits`` and their ``lines`` loaded)."""
-    splits = list(order.splits.all())
+    """One order with its supplier parts and lines: ``placed_parts`` of an order just placed,
+    else ``splits`` and their ``lines`` (prefetched)."""
+    placed = getattr(order, "placed_parts", None)
+    if placed is not None:
+        parts = sorted(
+            (
+                (split, sorted(lines, key=lambda line: (line.position, line.pk)))
+                for split, lines in placed
+            ),
+            key=lambda part: (part[0].supplier_name, part[0].pk),
+        )
+    else:
+        parts = [(split, list(split.lines.all())) for split in order.splits.all()]
     return {
         "id": order.pk,
         "number": order.number,
@@ -170,7 +181,7 @@ def order_data(order: Order) -> dict:
                 "status_label": str(split.get_status_display()),
                 "goods_total": money(split.goods_total),
             }
-            for split in splits
+            for split, _lines in parts
         ],
         "lines": [
             {
@@ -183,8 +194,8 @@ def order_data(order: Order) -> dict:
                 "unit_price": money(line.unit_price),
                 "line_total": money(line.line_total),
             }
-            for split in splits
-            for line in split.lines.all()
+            for split, lines in parts
+            for line in lines
         ],
         "url": order_url(order),
         "page": reverse("shop:order-detail", kwargs={"pk": order.pk}),

@@ -121,8 +121,10 @@ class CartLinesApi(BuyerApi):
 
 
 def _order_with_lines(order: Order) -> Order:
-    """``order`` with its supplier parts and their lines loaded (two queries), as
-    ``order_data`` shows them."""
+    """``order`` with its supplier parts and their lines loaded, as ``order_data`` shows them:
+    as ``order_place`` wrote them when it just did (``placed_parts``), else two queries."""
+    if getattr(order, "placed_parts", None) is not None:
+        return order
     prefetch_related_objects(
         [order],
         Prefetch(

@@ -143,7 +143,8 @@ def _existing(key: str, fingerprint: str) -> Order | None:
 
 def order_place(request: CheckoutRequest) -> tuple[Order, bool]:
     """Place the order; returns ``(order, created)``. ``created`` is False when the same
-    idempotency key already placed it (a double click, a retried request).
+    idempotency key already placed it (a double click, a retried request). A created order
+    carries ``placed_parts``: [(OrderSplit, [OrderLine, ...])] as written.
 
     Raises ``CheckoutError`` (nothing written) with what is wrong, per line or per field.
     """
@@ -398,7 +399,9 @@ def _reserve(quote: Quote) -> list[_Allocation]:
                 "S", "fulfilment_supplierorder"
             )
             stock_changed(
-                stock_level_ids=ids, sku_ids={line.sku.sku_id for line in allocation.lines}
+                stock_level_ids=ids,
+                sku_ids={line.sku.sku_id for line in allocation.lines},
+                published=True,  # they are in the supply catalogue: the quote read them there
             )
     if short:
         raise CheckoutError(
@@ -451,6 +454,11 @@ def _dealer_lines_insert(order: Order, allocations, split_status) -> dict[int, O
     created = OrderLine.objects.bulk_create(rows)
     for split, allocation in zip(splits, allocations, strict=True):
         allocation.split_id = split.pk
+    # What was just written, for a caller that answers with the order (the buyer API):
+    # [(split, [its lines])], without reading it back.
+    order.placed_parts = [
+        (split, [line for line in created if line.split_id == split.pk]) for split in splits
+    ]
     return {line.offer_sku_id: line for line in created}
 
 
