@@ -37,3 +37,34 @@ class HealthCheckMiddleware:
         if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
             return self.health(request)
         return self.get_response(request)
+
+
+class SuspendedTenantMiddleware:
+    """A suspended supplier's or dealer's domain answers 503 with a page (JSON under /api/)
+    saying so, for every path: storefront, backoffice, sign-in, APIs. The tenant row is read
+    fresh on every request (django-tenants' lookup), so a suspension in the admin closes the
+    site at once and a reactivation opens it again. After LocaleMiddleware: the page speaks
+    the visitor's language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from tenants.models import TenantStatus
+
+        tenant = getattr(request, "tenant", None)
+        if getattr(tenant, "status", TenantStatus.ACTIVE) == TenantStatus.SUSPENDED:
+            return _suspended(request, tenant)
+        return self.get_response(request)
+
+
+def _suspended(request, tenant):
+    from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    message = _("%(name)s is suspended by the platform for now.") % {"name": tenant.name}
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=503)
+    return render(request, "errors/suspended.html", {"name": tenant.name}, status=503)

@@ -567,6 +567,47 @@ class TenantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ("primary_domain", "application_link")
     # Live tenants first, newest first; the platform, templates and spares after them.
     ordering = (F("activated_at").desc(nulls_last=True), "name")
+    actions = ("suspend_selected", "reactivate_selected")
+
+    def has_suspend_permission(self, request, obj=None) -> bool:
+        """Suspend and reactivate: staff who may change tenants (all superusers)."""
+        return request.user.has_perm("tenants.change_tenant")
+
+    @admin.action(description=_("Suspend selected tenants"), permissions=["suspend"])
+    def suspend_selected(self, request, queryset):
+        self._move(
+            request,
+            queryset,
+            services.tenant_suspend,
+            done_message=gettext("Suspended (their sites are closed): %(names)s."),
+            skipped_message=gettext("Not suspended (not an active supplier or dealer): %(names)s."),
+        )
+
+    @admin.action(description=_("Reactivate selected tenants"), permissions=["suspend"])
+    def reactivate_selected(self, request, queryset):
+        self._move(
+            request,
+            queryset,
+            services.tenant_reactivate,
+            done_message=gettext("Reactivated: %(names)s."),
+            skipped_message=gettext("Not reactivated (not suspended): %(names)s."),
+        )
+
+    def _move(self, request, queryset, service, *, done_message, skipped_message):
+        done, skipped = [], []
+        for tenant in queryset.order_by("pk"):
+            try:
+                service(tenant_id=tenant.pk, actor=request.user)
+            except services.TenantStateError:
+                skipped.append(tenant.name)
+            else:
+                done.append(tenant.name)
+        if done:
+            self.message_user(request, done_message % {"names": ", ".join(done)}, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request, skipped_message % {"names": ", ".join(skipped)}, messages.WARNING
+            )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("domains")

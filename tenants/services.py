@@ -609,3 +609,39 @@ def owner_password_set_url(tenant: Tenant, user: User) -> str:
         },
     )
     return f"{tenant.base_url}{path}"
+
+
+# --- suspension ------------------------------------------------------------------------------
+
+
+class TenantStateError(Exception):
+    """A tenant that cannot be suspended or reactivated as asked (``str()`` says why)."""
+
+
+SUSPENDABLE_TYPES = (TenantType.SUPPLIER, TenantType.DEALER)
+
+
+@transaction.atomic
+def tenant_suspend(*, tenant_id: int, actor: User) -> Tenant:
+    """Close a supplier's or dealer's domain: its pages and APIs answer that it is suspended
+    (platform_site.middleware.SuspendedTenantMiddleware), its offers leave every storefront
+    and no checkout can buy them (the visibility rule admits active suppliers only). Its data,
+    orders in flight and money are untouched; ``tenant_reactivate`` opens it again."""
+    tenant = Tenant.objects.select_for_update().get(pk=tenant_id)
+    if tenant.type not in SUSPENDABLE_TYPES or tenant.status != TenantStatus.ACTIVE:
+        raise TenantStateError(_("Only an active supplier or dealer can be suspended."))
+    tenant.status = TenantStatus.SUSPENDED
+    tenant.save(update_fields=["status"])
+    audit_record(actor=actor, action="tenant.suspend", target=tenant, data={"slug": tenant.slug})
+    return tenant
+
+
+@transaction.atomic
+def tenant_reactivate(*, tenant_id: int, actor: User) -> Tenant:
+    tenant = Tenant.objects.select_for_update().get(pk=tenant_id)
+    if tenant.status != TenantStatus.SUSPENDED:
+        raise TenantStateError(_("Only a suspended tenant can be reactivated."))
+    tenant.status = TenantStatus.ACTIVE
+    tenant.save(update_fields=["status"])
+    audit_record(actor=actor, action="tenant.reactivate", target=tenant, data={"slug": tenant.slug})
+    return tenant
