@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -80,12 +81,38 @@ class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Also reaches members who never set a password (invited, or new owners whose link
-    expired); a user of another tenant does not exist in this schema and gets nothing."""
+    expired); a user of another tenant does not exist in this schema and gets nothing.
+
+    The email is rendered here and sent by Celery (``accounts.email_send``): the request takes
+    as long whether or not the address belongs to a member, and a slow mail server never
+    holds it up."""
 
     def get_users(self, email):
         return (
             user
             for user in User._default_manager.filter(email__iexact=email.strip(), is_active=True)
+        )
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from accounts.tasks import email_send_task
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = (
+            loader.render_to_string(html_email_template_name, context)
+            if html_email_template_name
+            else ""
+        )
+        email_send_task.delay(
+            subject=subject, body=body, to=[to_email], from_email=from_email, html=html
         )
 
 

@@ -172,3 +172,18 @@ def refusal_first(*, email: str, address: str, scopes: list[str], seconds: int) 
     subject = ",".join(_lock_key(scope, email, address) for scope in sorted(scopes))
     key = "login:refused:" + hashlib.sha256(subject.encode()).hexdigest()[:32]
     return cache.add(key, 1, timeout=max(1, seconds))
+
+
+RESET_WINDOW = 3600
+
+
+def reset_allowed(*, email: str, address: str) -> bool:
+    """Count one password-reset request; False once this email address has been asked for
+    ``PASSWORD_RESET_LIMIT_PER_EMAIL`` times, or this client has asked
+    ``PASSWORD_RESET_LIMIT_PER_CLIENT`` times, within the hour (tenant-scoped keys)."""
+    per_email = _increment(f"reset:email:{_account_id(email)}", RESET_WINDOW)
+    per_client = _increment(f"reset:client:{address}", RESET_WINDOW)
+    return (
+        per_email <= settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+        and per_client <= settings.PASSWORD_RESET_LIMIT_PER_CLIENT
+    )

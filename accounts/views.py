@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from accounts import forms, selectors, services
+from accounts import forms, selectors, services, throttle
 from accounts.models import Role
 from accounts.permissions import TenantBackofficeMixin
 
@@ -49,7 +49,9 @@ class LoginView(auth_views.LoginView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Emails a link to the domain the request came to; says the same whether or not the
-    address belongs to a member here."""
+    address belongs to a member here. At most PASSWORD_RESET_LIMIT_PER_EMAIL emails per address
+    asked for and PASSWORD_RESET_LIMIT_PER_CLIENT requests per client address per hour
+    (``accounts.throttle.reset_allowed``): nobody floods a mailbox through us."""
 
     form_class = forms.PasswordResetForm
     template_name = "accounts/password_reset_form.html"
@@ -61,6 +63,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {"organisation": _organisation(self.request)}
 
     def form_valid(self, form):
+        address = throttle.client_address(self.request)
+        if not throttle.reset_allowed(email=form.cleaned_data["email"], address=address):
+            # The same answer as a sent email, so the limit tells nothing; nothing is sent.
+            return redirect(self.get_success_url())
         self.extra_email_context = self.get_extra_email_context()
         return super().form_valid(form)
 

@@ -252,6 +252,9 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 # Failed logins: after LOGIN_FAILURE_LIMIT failures within LOGIN_FAILURE_WINDOW seconds, further
 # attempts for that account (or from that address) wait LOGIN_LOCKOUT_SECONDS.
 LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+# Password-reset emails per hour: per address asked for, and requests per client address.
+PASSWORD_RESET_LIMIT_PER_EMAIL = int(env("PASSWORD_RESET_LIMIT_PER_EMAIL", "3"))
+PASSWORD_RESET_LIMIT_PER_CLIENT = int(env("PASSWORD_RESET_LIMIT_PER_CLIENT", "20"))
 LOGIN_FAILURE_WINDOW = int(env("LOGIN_FAILURE_WINDOW", "900"))
 LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "300"))
 

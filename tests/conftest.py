@@ -170,3 +170,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def celery_eager():
+    """Celery tasks run at once in the test's thread, for tests about what a task does (an
+    email sent by Celery) rather than about the worker (tests/sync/test_worker.py)."""
+    from platform_site.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous

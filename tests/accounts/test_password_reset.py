@@ -1,12 +1,16 @@
-"""Password reset per tenant domain: the link goes to the domain asked at, and works once."""
+"""Password reset per tenant domain: the link goes to the domain asked at, and works once.
+The email is sent by Celery (run at once here), at most a few per address and client an hour."""
 
 import re
 
+import pytest
 from django.core import mail
 from django_tenants.utils import tenant_context
 
 from accounts.models import AuditLog, User
 from tests.accounts.helpers import PASSWORD, login_post, member_make
+
+pytestmark = pytest.mark.usefixtures("celery_eager")
 
 LINK = re.compile(r"(https?://[^/\s]+)(/accounts/password-reset/[^/\s]+/[^/\s]+/)")
 NEW_PASSWORD = "a brand new passphrase 42"
@@ -122,3 +126,50 @@ def test_weak_passwords_are_refused_on_the_set_password_form(supplier_a, host_cl
     response = client.post(form_url, {"new_password1": "12345678", "new_password2": "12345678"})
     assert response.status_code == 200
     assert response.context["form"].errors["new_password2"]
+
+
+def test_the_reset_email_is_sent_by_celery_not_in_the_request(supplier_a, host_client, settings):
+    from platform_site.celery import app
+
+    member_make(supplier_a, email="clerk@acme.test", password=PASSWORD)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE  # this test run's own queue
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)  # what earlier tests left unconsumed
+    app.conf.task_always_eager = False  # a real queue: the request only hands the email over
+    try:
+        sent = host_client(supplier_a).post(
+            "/accounts/password-reset/", {"email": "clerk@acme.test"}
+        )
+        assert sent.status_code == 302
+        assert mail.outbox == []  # not sent in the request; a worker sends it
+        with app.connection_for_write() as connection:
+            queued = connection.default_channel.queue_purge(queue)
+        assert queued == 1  # the one email, waiting for a worker (taken off again here)
+    finally:
+        app.conf.task_always_eager = True
+
+
+def test_a_mailbox_gets_at_most_three_reset_emails_an_hour(supplier_a, host_client, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+    member_make(supplier_a, email="clerk@acme.test", password=PASSWORD)
+    member_make(supplier_a, email="other@acme.test", password=PASSWORD)
+    client = host_client(supplier_a)
+    answers = [
+        client.post("/accounts/password-reset/", {"email": "clerk@acme.test"}) for _ in range(5)
+    ]
+    assert {(a.status_code, a["Location"]) for a in answers} == {
+        (302, "/accounts/password-reset/sent/")
+    }  # the same answer every time: the limit tells nothing
+    assert [m.to for m in mail.outbox] == [["clerk@acme.test"]] * 3
+    client.post("/accounts/password-reset/", {"email": "OTHER@acme.test"})
+    assert mail.outbox[-1].to == ["other@acme.test"]  # another mailbox is not held back
+
+
+def test_one_client_asking_for_many_addresses_is_stopped(supplier_a, host_client, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_CLIENT = 4
+    for n in range(6):
+        member_make(supplier_a, email=f"m{n}@acme.test", password=PASSWORD)
+    client = host_client(supplier_a)
+    for n in range(6):
+        client.post("/accounts/password-reset/", {"email": f"m{n}@acme.test"})
+    assert len(mail.outbox) == 4

@@ -33,16 +33,3 @@ def staff_client(supplier_a, acme_staff, host_client):
     with tenant_context(supplier_a):
         client.force_login(acme_staff)
     return client
-
-
-@pytest.fixture
-def celery_eager():
-    """Celery tasks run at once in the test's thread (the buyer's emails are Celery tasks)."""
-    from platform_site.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = previous
