@@ -206,6 +206,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     "tenant-pool-refill": {"task": "tenants.tenant_pool_refill", "schedule": 60.0},
+    # Safety net of provisioning: approved applications whose task message was lost.
+    "tenants-applications-stuck-sweep": {
+        "task": "tenants.applications_stuck_sweep",
+        "schedule": 5 * 60.0,
+    },
     # Safety net of the debounced inventory sync: reschedules suppliers with pending changes.
     "suppliers-offer-sync-sweep": {"task": "suppliers.offer_sync_sweep", "schedule": 60.0},
     # Buyers who never confirm receipt: shipped orders older than the dealer's setting.

@@ -179,6 +179,9 @@ class TenantApplication(models.Model):
         db_index=True,
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+    # When ``status`` last moved (tenants.services.application_transition): the sweep of
+    # applications stuck on their way to live reads it.
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     # Results of the automatic pre-check: [{"check": ..., "ok": bool, "message": ...}, ...]
     precheck = models.JSONField(_("pre-check"), default=list, blank=True)
     precheck_passed = models.BooleanField(_("pre-check passed"), default=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -66,7 +67,8 @@ def application_transition(
         )
     from_status = application.status
     application.status = to
-    application.save(update_fields=["status"])
+    application.status_changed_at = timezone.now()
+    application.save(update_fields=["status", "status_changed_at"])
     audit_record(
         actor=actor,
         action=f"application.{to}",
@@ -502,6 +504,32 @@ def application_retry(*, application_id: int, reviewer: User) -> TenantApplicati
 
     transaction.on_commit(lambda: tenant_provision_task.delay(application_id))
     return application
+
+
+STUCK_AFTER = timedelta(minutes=10)
+
+
+def applications_stuck_requeue(*, now=None) -> list[int]:
+    """Queue provisioning again for applications approved or provisioning for longer than
+    ``STUCK_AFTER`` (provisioning takes well under a second): their task message was lost (a
+    broker restarted without persistence) or their worker died. Safe however often it runs:
+    ``tenant_provision`` locks the application and finishes it at most once. Returns their ids.
+    """
+    from tenants.tasks import tenant_provision_task
+
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    stuck = list(
+        TenantApplication.objects.filter(
+            status__in=[ApplicationStatus.APPROVED, ApplicationStatus.PROVISIONING],
+            status_changed_at__lt=cutoff,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for application_id in stuck:
+        logger.warning("application %s is stuck on its way to live; queued again", application_id)
+        tenant_provision_task.delay(application_id)
+    return stuck
 
 
 def tenant_provision(*, application_id: int) -> Tenant:

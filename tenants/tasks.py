@@ -19,6 +19,12 @@ def tenant_provision_task(application_id: int) -> None:
         logger.warning("application %s no longer exists; nothing to provision", application_id)
 
 
+@shared_task(name="tenants.applications_stuck_sweep")
+def applications_stuck_sweep() -> int:
+    """Beat's safety net of provisioning (every 5 minutes)."""
+    return len(services.applications_stuck_requeue())
+
+
 @shared_task(name="tenants.tenant_pool_refill")
 def tenant_pool_refill() -> None:
     # One refill at a time across workers; a second caller simply skips.

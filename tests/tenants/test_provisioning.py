@@ -282,3 +282,30 @@ def test_concurrent_provisioning_of_one_application_makes_one_tenant(
         assert application.status == ApplicationStatus.LIVE
     finally:
         worker_idle_wait()
+
+
+# --- the sweep of stuck applications --------------------------------------------------------------
+
+
+def test_an_application_whose_task_was_lost_goes_live_through_the_sweep(reviewer, celery_eager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenants.models import TenantApplication
+
+    lost = application_build(slug="lost-msg", tenant_type="dealer")
+    recent = application_build(slug="just-now", tenant_type="dealer")
+    for application in (lost, recent):
+        _approve(application, reviewer)  # in the test's transaction: no task is sent
+    TenantApplication.objects.filter(pk=lost.pk).update(
+        status_changed_at=timezone.now() - timedelta(minutes=11)
+    )
+
+    assert services.applications_stuck_requeue() == [lost.pk]
+
+    lost.refresh_from_db()
+    recent.refresh_from_db()
+    assert lost.status == ApplicationStatus.LIVE and schema_exists("t_lost_msg")
+    assert recent.status == ApplicationStatus.APPROVED  # its task may still be on its way
+    assert services.applications_stuck_requeue() == []  # live now: nothing left to do
