@@ -45,7 +45,6 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -57,12 +56,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.provision import (  # noqa: E402 - after the path insert
-    _redis_forget,
     admin_execute,
     database_params,
     machine,
+    production_refuse,
+    scratch_database,
 )
-from bench.storefront import percentile, serve  # noqa: E402
+from bench.storefront import percentile, serve, serve_stop  # noqa: E402
 
 SUPPLIERS = 3
 PRODUCTS = 20
@@ -576,29 +576,21 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
-    if os.environ.get("PLATFORM_ENV") == "production":
-        parser.error("run the benchmark against a development or staging server, not production")
-    from bench.provision import with_database
-    from platform_site import embedded
+    production_refuse(parser)
+    with scratch_database(
+        "co",
+        keep=args.keep,
+        media=True,
+        env={
+            "TENANT_POOL_SIZE": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        },
+    ) as scratch:
+        return run(args, scratch)
 
-    server_url = os.environ.get("DATABASE_URL") or embedded.database_url()
-    redis_url = os.environ.get("REDIS_URL") or embedded.redis_url()
-    scratch = f"bench_co_{os.getpid()}"
-    scratch_url = with_database(server_url, scratch)
-    tag = f"bench-co-{os.getpid()}"
-    media = tempfile.mkdtemp(prefix="bench-co-media-")
-    admin_execute(server_url, f'CREATE DATABASE "{scratch}"')
-    os.environ.update(
-        DATABASE_URL=scratch_url,
-        REDIS_URL=redis_url,
-        CELERY_QUEUE=tag,
-        CACHE_KEY_PREFIX=tag,
-        LOG_LEVEL="WARNING",
-        MEDIA_ROOT=media,
-        TENANT_POOL_SIZE="0",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    )
+
+def run(args, scratch) -> int:
+    """Seed, serve, drive both flows, check the stock, report; the scratch world is ``scratch``."""
     server = None
     try:
         import django
@@ -624,8 +616,8 @@ def main() -> int:
         size = catalogue_grow(args.catalogue - SUPPLIERS * PRODUCTS)
         print(f"supply catalogue: {size:,} published offers ({SUPPLIERS * PRODUCTS} of them sold)")
         initial = stock_snapshot(data)
-        params = database_params(scratch_url)
-        params["admin_url"] = server_url
+        params = database_params(scratch.url)
+        params["admin_url"] = scratch.server_url
         print(f"baseline: pgbench {pgbench_tpcb(params, args.pgbench_seconds)}")
         connection.close()
 
@@ -643,11 +635,11 @@ def main() -> int:
         # Refused checkouts (sold out) are logged as warnings: expected here, not shown.
         env = {**os.environ, "DEBUG": "0", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "ERROR"}
         if args.set_per_statement:
-            (Path(media) / "bench_settings.py").write_text(
+            (Path(scratch.media) / "bench_settings.py").write_text(
                 "from platform_site.settings import *  # noqa: F403\n"
                 "TENANT_LIMIT_SET_CALLS = False\n"
             )
-            env.update(DJANGO_SETTINGS_MODULE="bench_settings", PYTHONPATH=media)
+            env.update(DJANGO_SETTINGS_MODULE="bench_settings", PYTHONPATH=scratch.media)
         server = serve(args.port, env, args.workers, args.threads)
         print(
             f"serving: gunicorn {args.workers} workers x {args.threads} threads on port "
@@ -757,23 +749,7 @@ def main() -> int:
         print(f"checkout_orders_per_s={api['per_s']:.1f} orders/s")
         return 1 if problems else 0
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep:
-            print(f"kept scratch database {scratch}", file=sys.stderr)
-        else:
-            admin_execute(server_url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        _redis_forget(tag)
-        import shutil
-
-        shutil.rmtree(media, ignore_errors=True)
+        serve_stop(server)
 
 
 if __name__ == "__main__":

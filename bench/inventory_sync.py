@@ -4,7 +4,7 @@
     .venv/bin/python bench/inventory_sync.py [--products 5000 --skus 4 --warehouses 5]
 
 On the same PostgreSQL server the platform uses (embedded under var/, or DATABASE_URL's), it
-creates a scratch database ``bench_<pid>``, migrates it, provisions one supplier through the
+creates a scratch database ``bench_is_<pid>``, migrates it, provisions one supplier through the
 real onboarding services, and seeds it in bulk: ``--products`` listed products of ``--skus``
 SKUs each, stock for every SKU in ``--warehouses`` warehouses (5,000 × 4 × 5 = 100,000 stock
 rows, safety stock 10 each), all published to dealers (the initial publish is timed too).
@@ -29,7 +29,6 @@ scratch database, its queue and its Redis keys are removed at the end. The LAST 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -40,13 +39,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.provision import (  # noqa: E402 - the path above first
-    _redis_forget,
-    admin_execute,
     database_params,
     machine,
     median_ms,
     pgbench_tps,
-    with_database,
+    production_refuse,
+    scratch_database,
 )
 
 
@@ -68,30 +66,9 @@ def main() -> int:
     if args.products * args.skus * args.warehouses < args.updates:
         parser.error("--updates is larger than the number of stock rows")
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
-    if os.environ.get("PLATFORM_ENV") == "production":
-        parser.error("run the benchmark against a development or staging server, not production")
-    from platform_site import embedded
-
-    server_url = os.environ.get("DATABASE_URL") or embedded.database_url()
-    scratch = f"bench_{os.getpid()}"
-    scratch_url = with_database(server_url, scratch)
-    tag = f"bench-{os.getpid()}"
-    admin_execute(server_url, f'CREATE DATABASE "{scratch}"')
-    os.environ.update(
-        DATABASE_URL=scratch_url, CELERY_QUEUE=tag, CACHE_KEY_PREFIX=tag, LOG_LEVEL="WARNING"
-    )
-    try:
-        return run_benchmark(args, scratch_url)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep:
-            print(f"kept scratch database {scratch}", file=sys.stderr)
-        else:
-            admin_execute(server_url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        _redis_forget(tag)
+    production_refuse(parser)
+    with scratch_database("is", keep=args.keep) as scratch:
+        return run_benchmark(args, scratch.url)
 
 
 def supplier_provision():

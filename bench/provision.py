@@ -4,7 +4,7 @@
     .venv/bin/python bench/provision.py [--n 20]        (or: make bench BENCH_ARGS="--n 50")
 
 On the same PostgreSQL server the platform uses (embedded under var/, or DATABASE_URL's), it
-creates a scratch database ``bench_<pid>``, migrates it, bootstraps templates, and times per
+creates a scratch database ``bench_pv_<pid>``, migrates it, bootstraps templates, and times per
 tenant (medians over ``--n`` tenants, alternating supplier and dealer):
 
 * ``create_and_migrate``: CREATE SCHEMA + ``migrate_schemas`` for the tenant (what
@@ -34,7 +34,10 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -152,37 +155,16 @@ def main() -> int:
         "grows with the migration history",
     )
     args = parser.parse_args()
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
-    if os.environ.get("PLATFORM_ENV") == "production":
-        parser.error("run the benchmark against a development or staging server, not production")
-    from platform_site import embedded
-
-    server_url = os.environ.get("DATABASE_URL") or embedded.database_url()
-    scratch = f"bench_{os.getpid()}"
-    scratch_url = with_database(server_url, scratch)
-    tag = f"bench-{os.getpid()}"
-    admin_execute(server_url, f'CREATE DATABASE "{scratch}"')
-    # Django reads these once, at setup: the scratch database, a queue and cache prefix of our own.
-    os.environ.update(
-        DATABASE_URL=scratch_url, CELERY_QUEUE=tag, CACHE_KEY_PREFIX=tag, LOG_LEVEL="WARNING"
-    )
-    synthetic = None
-    try:
-        if args.extra_migrations:
-            synthetic = synthetic_app_install(args.extra_migrations)
-        return run_benchmark(args, scratch_url)
-    finally:
-        if synthetic is not None:
-            shutil.rmtree(synthetic, ignore_errors=True)
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep:
-            print(f"kept scratch database {scratch}", file=sys.stderr)
-        else:
-            admin_execute(server_url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        _redis_forget(tag)
+    production_refuse(parser)
+    with scratch_database("pv", keep=args.keep) as scratch:
+        synthetic = None
+        try:
+            if args.extra_migrations:
+                synthetic = synthetic_app_install(args.extra_migrations)
+            return run_benchmark(args, scratch.url)
+        finally:
+            if synthetic is not None:
+                shutil.rmtree(synthetic, ignore_errors=True)
 
 
 SYNTHETIC_APP = "bench_synthetic"
@@ -194,8 +176,6 @@ def synthetic_app_install(count: int) -> Path:
     It joins both tenant types before Django starts: Django imports the settings module it
     finds in ``sys.modules``, so appending to its lists here is what the process sees.
     """
-    import tempfile
-
     root = Path(tempfile.mkdtemp(prefix="bench-app-"))
     migrations = root / SYNTHETIC_APP / "migrations"
     migrations.mkdir(parents=True)
@@ -240,6 +220,62 @@ def _redis_forget(tag: str) -> None:
     keys = list(connection.scan_iter(match=f"*{tag}*", count=1000))
     if keys:
         connection.delete(*keys)
+
+
+@dataclass(frozen=True)
+class Scratch:
+    name: str  # the scratch database
+    url: str  # DATABASE_URL of the scratch database
+    server_url: str  # the server's own URL (its default database), for pgbench and admin SQL
+    tag: str  # the Celery queue and cache key prefix of the run
+    media: str | None  # MEDIA_ROOT of the run, when asked for
+
+
+@contextmanager
+def scratch_database(prefix: str, *, keep: bool = False, media: bool = False, env=None):
+    """The world a benchmark runs in, on the platform's own PostgreSQL server (embedded under
+    var/, or DATABASE_URL's) and Redis: a scratch database ``bench_<prefix>_<pid>``, a Celery
+    queue and cache prefix of its own, optionally a media folder; set in ``os.environ`` (plus
+    ``env``) for Django to read at setup. All of it is removed afterwards, the database
+    kept with ``keep``. The demo database is never touched."""
+    from platform_site import embedded
+
+    server_url = os.environ.get("DATABASE_URL") or embedded.database_url()
+    redis_url = os.environ.get("REDIS_URL") or embedded.redis_url()
+    name = f"bench_{prefix}_{os.getpid()}"
+    tag = f"bench-{prefix}-{os.getpid()}"
+    media_root = tempfile.mkdtemp(prefix=f"{tag}-media-") if media else None
+    scratch = Scratch(name, with_database(server_url, name), server_url, tag, media_root)
+    admin_execute(server_url, f'CREATE DATABASE "{name}"')
+    os.environ.update(
+        DATABASE_URL=scratch.url,
+        REDIS_URL=redis_url,
+        CELERY_QUEUE=tag,
+        CACHE_KEY_PREFIX=tag,
+        LOG_LEVEL="WARNING",
+        **({"MEDIA_ROOT": media_root} if media_root else {}),
+        **(env or {}),
+    )
+    try:
+        yield scratch
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if keep:
+            print(f"kept scratch database {name}", file=sys.stderr)
+        else:
+            admin_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _redis_forget(tag)
+        if media_root:
+            shutil.rmtree(media_root, ignore_errors=True)
+
+
+def production_refuse(parser) -> None:
+    """Benchmarks write and drop databases: never against production settings."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
+    if os.environ.get("PLATFORM_ENV") == "production":
+        parser.error("run the benchmark against a development or staging server, not production")
 
 
 def run_benchmark(args, scratch_url: str) -> int:

@@ -32,10 +32,10 @@ sys.path.insert(0, str(BASE_DIR))
 
 from bench.checkout import pgbench_tpcb  # noqa: E402 - after the path insert
 from bench.provision import (  # noqa: E402
-    admin_execute,
     database_params,
     machine,
-    with_database,
+    production_refuse,
+    scratch_database,
 )
 
 DAY = dt.date(2031, 7, 15)
@@ -148,22 +148,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
-    if os.environ.get("PLATFORM_ENV") == "production":
-        parser.error("run the benchmark against a development or staging server, not production")
-    from platform_site import embedded
-
-    server_url = os.environ.get("DATABASE_URL") or embedded.database_url()
-    scratch = f"bench_st_{os.getpid()}"
-    scratch_url = with_database(server_url, scratch)
-    admin_execute(server_url, f'CREATE DATABASE "{scratch}"')
-    os.environ.update(
-        DATABASE_URL=scratch_url,
-        REDIS_URL=os.environ.get("REDIS_URL") or embedded.redis_url(),
-        LOG_LEVEL="WARNING",
-        TENANT_POOL_SIZE="0",
-    )
-    try:
+    production_refuse(parser)
+    with scratch_database("st", keep=args.keep, env={"TENANT_POOL_SIZE": "0"}) as scratch:
         import django
 
         django.setup()
@@ -188,8 +174,8 @@ def main() -> int:
             f"seed: {args.lines:,} received lines of {args.dealers} dealers and "
             f"{args.suppliers} suppliers in {time.perf_counter() - started:.1f} s"
         )
-        params = database_params(scratch_url)
-        params["admin_url"] = server_url
+        params = database_params(scratch.url)
+        params["admin_url"] = scratch.server_url
         print(f"baseline: pgbench {pgbench_tpcb(params, args.pgbench_seconds)}")
 
         t0 = time.perf_counter()
@@ -229,14 +215,6 @@ def main() -> int:
         print(f"settlement_period_s={daily + monthly:.1f} s")
         print(f"settlement_lines_per_s={run.lines / daily:.0f} lines/s")
         return 0 if settled == args.lines and not unbalanced and total == 0 else 1
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep:
-            print(f"kept scratch database {scratch}", file=sys.stderr)
-        else:
-            admin_execute(server_url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -42,7 +42,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from decimal import Decimal
@@ -53,13 +52,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.provision import (  # noqa: E402 - after the path insert
-    _redis_forget,
-    admin_execute,
     database_params,
     machine,
     median_ms,
     pgbench_tps,
-    with_database,
+    production_refuse,
+    scratch_database,
 )
 
 SUPPLIERS = 5
@@ -499,6 +497,16 @@ def serve(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not answer within 60 s")
 
 
+def serve_stop(process: subprocess.Popen | None) -> None:
+    if process is None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Storefront pages under load.")
     parser.add_argument("--seconds", type=float, default=20.0, help="per page kind (default 20)")
@@ -521,27 +529,15 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
-    if os.environ.get("PLATFORM_ENV") == "production":
-        parser.error("run the benchmark against a development or staging server, not production")
-    from platform_site import embedded
+    production_refuse(parser)
+    with scratch_database(
+        "sf", keep=args.keep, media=True, env={"TENANT_POOL_SIZE": "0"}
+    ) as scratch:
+        return run(args, scratch)
 
-    server_url = os.environ.get("DATABASE_URL") or embedded.database_url()
-    redis_url = os.environ.get("REDIS_URL") or embedded.redis_url()
-    scratch = f"bench_sf_{os.getpid()}"
-    scratch_url = with_database(server_url, scratch)
-    tag = f"bench-sf-{os.getpid()}"
-    media = tempfile.mkdtemp(prefix="bench-sf-media-")
-    admin_execute(server_url, f'CREATE DATABASE "{scratch}"')
-    os.environ.update(
-        DATABASE_URL=scratch_url,
-        REDIS_URL=redis_url,
-        CELERY_QUEUE=tag,
-        CACHE_KEY_PREFIX=tag,
-        LOG_LEVEL="WARNING",
-        MEDIA_ROOT=media,
-        TENANT_POOL_SIZE="0",
-    )
+
+def run(args, scratch) -> int:
+    """Seed, serve, drive each page kind, report; the scratch world is ``scratch``."""
     server = None
     try:
         import django
@@ -555,7 +551,7 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT version()")
             print(f"postgres: {cursor.fetchone()[0]}")
-        print(f"scratch database: {scratch} (dropped at the end)")
+        print(f"scratch database: {scratch.name} (dropped at the end)")
         started = time.perf_counter()
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         call_command("platform_bootstrap", pool=0, verbosity=0)
@@ -577,18 +573,18 @@ def main() -> int:
                 select_one.append(time.perf_counter() - t0)
         print(
             f"baseline: SELECT 1 round trip {median_ms(select_one)}, pgbench select-only "
-            f"1 client {pgbench_tps(database_params(scratch_url), args.pgbench_seconds)}"
+            f"1 client {pgbench_tps(database_params(scratch.url), args.pgbench_seconds)}"
         )
         connection.close()
 
         env = {**os.environ, "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
         if args.set_per_statement:
             # A settings module of the run's own: the project's, plus the one setting.
-            (Path(media) / "bench_settings.py").write_text(
+            (Path(scratch.media) / "bench_settings.py").write_text(
                 "from platform_site.settings import *  # noqa: F403\n"
                 "TENANT_LIMIT_SET_CALLS = False\n"
             )
-            env.update(DJANGO_SETTINGS_MODULE="bench_settings", PYTHONPATH=media)
+            env.update(DJANGO_SETTINGS_MODULE="bench_settings", PYTHONPATH=scratch.media)
         server = serve(args.port, env, args.workers, args.threads)
         print(
             f"serving: gunicorn {args.workers} workers x {args.threads} threads on port "
@@ -627,23 +623,7 @@ def main() -> int:
         print(f"storefront_search_p95_ms={results['search'][1]['p95']:.1f} ms")
         return 0
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep:
-            print(f"kept scratch database {scratch}", file=sys.stderr)
-        else:
-            admin_execute(server_url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        _redis_forget(tag)
-        import shutil
-
-        shutil.rmtree(media, ignore_errors=True)
+        serve_stop(server)
 
 
 if __name__ == "__main__":
