@@ -310,3 +310,50 @@ class ProductImage(SchemaBoundModel):
 
     def __str__(self):
         return self.original_name or self.image.name
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be imported")
+    APPLIED = "applied", _("Imported")
+    REJECTED = "rejected", _("Not imported: the file has errors")
+    FAILED = "failed", _("Failed")
+
+
+class ProductImport(SchemaBoundModel):
+    """A catalogue CSV upload, imported by a Celery worker (suppliers.services
+    ``product_import_queue`` / ``product_import_run``), so a large file never holds up a request.
+
+    The file is kept in the row until it has been imported (no file on disk to orphan), then
+    dropped; ``report`` keeps what the import did or every error by line.
+    """
+
+    file_name = models.CharField(_("file"), max_length=255)
+    data = models.BinaryField(_("content"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    # {"rows": n, "errors": [{"line", "column", "message"}], "products_created": n, ...}
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    # DO_NOTHING: the user table exists in every schema, this one only in supplier schemas.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("product import")
+        verbose_name_plural = _("product imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def errors(self) -> list[dict]:
+        return self.report.get("errors", [])

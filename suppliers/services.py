@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -693,6 +693,67 @@ def product_import_csv(*, actor: User | None, data: bytes) -> ImportReport:
             ],
         )
     return report
+
+
+@transaction.atomic
+def product_import_queue(*, actor: User, file_name: str, data: bytes):
+    """Keep an uploaded catalogue CSV and have a worker import it after commit; returns the
+    ``ProductImport`` whose page shows the outcome."""
+    from suppliers.models import ProductImport
+    from suppliers.tasks import product_import_task
+
+    upload = ProductImport.objects.create(file_name=file_name[:255], data=data, created_by=actor)
+    tenant_id, import_id = connection.tenant.pk, upload.pk
+    transaction.on_commit(
+        lambda: product_import_task.delay(tenant_id=tenant_id, import_id=import_id)
+    )
+    return upload
+
+
+def product_import_run(*, import_id: int):
+    """Import a queued upload (``product_import_csv``), then record the outcome and drop the
+    file, all in one transaction: a worker that dies half-way leaves the upload queued and
+    nothing imported, and a second delivery of the task waits on the row and finds it done."""
+    from suppliers.models import ImportStatus, ProductImport
+
+    with transaction.atomic():
+        upload = ProductImport.objects.select_for_update().get(pk=import_id)
+        if upload.status != ImportStatus.QUEUED:
+            return upload
+        actor = User.objects.filter(pk=upload.created_by_id).first()
+        report = product_import_csv(actor=actor, data=bytes(upload.data))
+        upload.status = ImportStatus.APPLIED if report.ok else ImportStatus.REJECTED
+        upload.report = {
+            "rows": report.rows,
+            "errors": [
+                {"line": error.line, "column": error.column, "message": str(error.message)}
+                for error in report.errors
+            ],
+            "products_created": report.products_created,
+            "products_updated": report.products_updated,
+            "skus_created": report.skus_created,
+            "skus_updated": report.skus_updated,
+            "stock_rows_changed": report.stock_rows_changed,
+        }
+        upload.data = b""
+        upload.finished_at = timezone.now()
+        upload.save(update_fields=["status", "report", "data", "finished_at"])
+    return upload
+
+
+def product_import_fail(*, import_id: int, message: str):
+    """The worker could not import it (an unexpected error): say so on its page."""
+    from suppliers.models import ImportStatus, ProductImport
+
+    with transaction.atomic():
+        upload = ProductImport.objects.select_for_update().get(pk=import_id)
+        if upload.status == ImportStatus.QUEUED:
+            upload.status = ImportStatus.FAILED
+            upload.report = {"rows": 0, "errors": [{"line": 0, "column": "", "message": message}]}
+            upload.data = b""
+            upload.finished_at = timezone.now()
+            upload.save(update_fields=["status", "report", "data", "finished_at"])
+    return upload
 
 
 def _import_apply(*, actor, plan, report: ImportReport, row_error) -> None:

@@ -28,3 +28,24 @@ def offer_sync_task(tenant_id: int) -> int:
 def offer_sync_sweep_task() -> int:
     """Periodic safety net: schedule a sync for suppliers with changes but no pending run."""
     return publishing.offer_sync_sweep()
+
+
+@shared_task(name="suppliers.product_import", acks_late=True)
+def product_import_task(*, tenant_id: int, import_id: int) -> str:
+    """Import an uploaded catalogue CSV in its supplier's schema; returns the outcome."""
+    from django.utils.translation import gettext as _
+
+    from platform_site.celery import run_in_tenant
+    from suppliers import services
+
+    try:
+        upload = run_in_tenant(tenant_id, services.product_import_run, import_id=import_id)
+    except Exception:
+        run_in_tenant(
+            tenant_id,
+            services.product_import_fail,
+            import_id=import_id,
+            message=_("The import stopped on an unexpected error; nothing was changed."),
+        )
+        raise
+    return upload.status

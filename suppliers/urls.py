@@ -15,6 +15,11 @@ urlpatterns = [
         name="product-bulk-status",
     ),
     path("products/import/", views_products.ProductImportView.as_view(), name="product-import"),
+    path(
+        "products/import/<int:pk>/",
+        views_products.ProductImportDetailView.as_view(),
+        name="product-import-detail",
+    ),
     path("products/export/", views_products.ProductExportView.as_view(), name="product-export"),
     path("products/<int:pk>/", views_products.ProductDetailView.as_view(), name="product-detail"),
     path(

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +46,7 @@ from suppliers.forms import (
     TierFormSet,
     form_errors_apply,
 )
-from suppliers.models import ProductImage, ProductStatus
+from suppliers.models import ImportStatus, ProductImage, ProductImport, ProductStatus
 
 PAGE_SIZE = 25
 
@@ -521,11 +521,16 @@ class PriceBulkUpdateView(RoleRequiredMixin, View):
 
 
 class ProductImportView(RoleRequiredMixin, View):
+    """Upload a catalogue CSV: it is kept and imported by a worker (a large file never holds
+    up the request); the upload's page shows the outcome."""
+
     required_role = Role.MANAGER
     template_name = "suppliers/product_import.html"
+    RECENT = 10
 
     def _render(self, request, context, status=200):
         context["leaves"] = category_leaves_with_spec_codes()
+        context["imports"] = ProductImport.objects.defer("data")[: self.RECENT]
         return render(request, self.template_name, context, status=status)
 
     def get(self, request):
@@ -535,33 +540,34 @@ class ProductImportView(RoleRequiredMixin, View):
         form = ProductImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(request, {"form": form}, status=400)
-        report = services.product_import_csv(
-            actor=request.user, data=form.cleaned_data["file"].read()
+        upload = services.product_import_queue(
+            actor=request.user,
+            file_name=form.cleaned_data["file"].name,
+            data=form.cleaned_data["file"].read(),
         )
-        if report.ok:
-            messages.success(
-                request,
-                _(
-                    "Import done: %(pc)s product(s) created, %(pu)s updated; %(sc)s SKU(s) "
-                    "created, %(su)s updated; %(st)s stock row(s) changed."
-                )
-                % {
-                    "pc": report.products_created,
-                    "pu": report.products_updated,
-                    "sc": report.skus_created,
-                    "su": report.skus_updated,
-                    "st": report.stock_rows_changed,
-                },
-            )
-        return self._render(
+        return redirect("suppliers:product-import-detail", pk=upload.pk)
+
+
+class ProductImportDetailView(RoleRequiredMixin, View):
+    """One upload: waiting (the page refreshes itself), imported with its counts, or refused
+    with every error by line."""
+
+    required_role = Role.MANAGER
+    template_name = "suppliers/product_import_detail.html"
+
+    def get(self, request, pk: int):
+        upload = get_object_or_404(ProductImport.objects.defer("data"), pk=pk)
+        return render(
             request,
-            {
-                "form": ProductImportForm(),
-                "report": report,
-                "file_name": form.cleaned_data["file"].name,
-            },
-            status=200 if report.ok else 400,
+            self.template_name,
+            {"upload": upload, "waiting": upload.status == ImportStatus.QUEUED},
+            status=400 if upload.status in (ImportStatus.REJECTED, ImportStatus.FAILED) else 200,
         )
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # A 405 would say that the id means something here.
+        get_object_or_404(ProductImport.objects.only("pk"), pk=kwargs["pk"])
+        return super().http_method_not_allowed(request, *args, **kwargs)
 
 
 class ProductExportView(RoleRequiredMixin, View):

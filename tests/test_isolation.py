@@ -172,6 +172,12 @@ CASES: list[Case] = [
     # --- catalogue backoffice (supplier domain); make/intact in tests/suppliers/isolation_cases.py
     Case("suppliers:product-list", make=cat.catalogue_made, types=("supplier",)),
     Case("suppliers:product-export", make=cat.export_made, types=("supplier",)),
+    Case(
+        "suppliers:product-import-detail",
+        make=cat.import_made,
+        types=("supplier",),
+        home_status=400,  # the page of an upload refused for its errors
+    ),
     Case("suppliers:price-bulk-update", make=cat.prices_made, types=("supplier",)),
     Case("suppliers:product-detail", make=cat.product_made, types=("supplier",)),
     Case(

@@ -99,3 +99,17 @@ def warehouse_kept(kwargs) -> bool:
 
 def stock_untouched(kwargs) -> bool:
     return not StockLevel.objects.filter(warehouse_id=kwargs["pk"]).exists()
+
+
+def import_made(tenant):
+    """An upload of this supplier, already imported with errors (its page lists them)."""
+    from suppliers.models import ImportStatus, ProductImport
+
+    _fresh_ids(ProductImport)
+    upload = ProductImport.objects.create(
+        file_name=f"隔离导入-{tenant.slug}.csv",
+        data=b"",
+        status=ImportStatus.REJECTED,
+        report={"rows": 1, "errors": [{"line": 2, "column": "sku_code", "message": "x"}]},
+    )
+    return {"pk": upload.pk}, upload.file_name

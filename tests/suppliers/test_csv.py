@@ -9,7 +9,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import AuditLog, Role
 from suppliers import services
-from suppliers.models import PriceTier, Product, Sku
+from suppliers.models import ImportStatus, PriceTier, Product, ProductImport, Sku
 from supplychain.models import StockLevel
 from supplychain.services import stock_set
 from tests.suppliers.builders import phone_build, warehouse_build
@@ -282,28 +282,75 @@ def test_export_then_import_round_trip(supplier_a, supplier_b, categories):
     assert _export(supplier_b) == exported
 
 
-def test_the_import_page_shows_the_report(supplier_a, categories, signed_in):
+def test_the_import_page_queues_the_file_and_its_page_shows_the_report(
+    supplier_a, categories, signed_in, celery_eager, django_capture_on_commit_callbacks
+):
     client = signed_in(supplier_a, Role.MANAGER)
     with tenant_context(supplier_a):
         warehouse_build()
     rows = valid_rows() + [phone_row(product_code="BAD", sku_code="BAD-1", supply_price="x")]
     upload = SimpleUploadedFile("商品.csv", csv_bytes(rows), content_type="text/csv")
-    response = client.post("/products/import/", {"file": upload})
-    text = response.content.decode()
-    assert response.status_code == 400
-    assert "nothing was imported" in text
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's turn (Celery, eager)
+        response = client.post("/products/import/", {"file": upload})
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    text = page.content.decode()
+    assert page.status_code == 400
+    assert "商品.csv" in text and "nothing was imported" in text
     assert '<td class="num">5</td>' in text and "supply_price" in text
     assert "“x” is not an amount." in text
-    assert "<code>smartphones</code>" in text and "<code>screen_size</code>" in text  # the keys
     with tenant_context(supplier_a):
         assert not Product.objects.exists()
+        assert ProductImport.objects.get().data == b""  # the file is dropped once imported
 
     upload = SimpleUploadedFile("商品.csv", csv_bytes(valid_rows()), content_type="text/csv")
-    response = client.post("/products/import/", {"file": upload})
-    assert response.status_code == 200
-    assert "2 product(s) created" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/products/import/", {"file": upload})
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "2 product(s) created" in page.content.decode()
     with tenant_context(supplier_a):
         assert Product.objects.count() == 2
+    listing = client.get("/products/import/").content.decode()
+    assert "<code>smartphones</code>" in listing and "<code>screen_size</code>" in listing
+    assert listing.count("商品.csv") == 2  # both uploads, newest first
+
+
+def test_an_upload_waits_for_the_worker_and_its_page_refreshes_itself(
+    supplier_a, categories, signed_in
+):
+    client = signed_in(supplier_a, Role.MANAGER)
+    upload = SimpleUploadedFile("大文件.csv", csv_bytes(valid_rows()), content_type="text/csv")
+    response = client.post("/products/import/", {"file": upload})  # no commit: no worker yet
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert '<meta http-equiv="refresh" content="2">' in page.content.decode()
+    with tenant_context(supplier_a):
+        assert ProductImport.objects.get().status == ImportStatus.QUEUED
+        assert not Product.objects.exists()
+
+
+def test_an_upload_is_imported_once_however_often_the_task_runs(supplier_a, categories):
+    with tenant_context(supplier_a):
+        warehouse_build()
+        upload = services.product_import_queue(
+            actor=None, file_name="a.csv", data=csv_bytes(valid_rows())
+        )
+        first = services.product_import_run(import_id=upload.pk)
+        again = services.product_import_run(import_id=upload.pk)  # redelivered
+        assert first.status == again.status == ImportStatus.APPLIED
+        assert again.report["products_created"] == 2
+        assert Product.objects.count() == 2
+
+
+def test_an_upload_the_worker_could_not_import_says_so(supplier_a, categories, signed_in):
+    client = signed_in(supplier_a, Role.MANAGER)
+    with tenant_context(supplier_a):
+        upload = services.product_import_queue(actor=None, file_name="b.csv", data=b"x")
+        services.product_import_fail(import_id=upload.pk, message="stopped")
+    page = client.get(f"/products/import/{upload.pk}/")
+    assert page.status_code == 400
+    assert "stopped" in page.content.decode()
 
 
 def test_the_export_download(supplier_a, categories, signed_in):
