@@ -42,10 +42,6 @@ def period_bounds(kind: str, start: dt.date) -> tuple[dt.date, dt.date]:
     return start, following
 
 
-def period_containing(kind: str, day: dt.date) -> dt.date:
-    return day if kind == Frequency.DAILY else day.replace(day=1)
-
-
 def _aware(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
@@ -71,6 +67,11 @@ def settlement_run(*, kind: str, period_start: dt.date) -> SettlementRun:
         params = {
             "run": run.pk,
             "end": _aware(end),
+            # The month as dates (compared with runs' period_start, a date) and as Beijing
+            # midnights (compared with timestamps). Never cast the latter to date: the
+            # session's time zone is UTC, so 1 May 00:00 +08:00 would become 30 April.
+            "month_first": start.replace(day=1),
+            "month_after": period_bounds(Frequency.MONTHLY, start.replace(day=1))[1],
             "month_start": _aware(start.replace(day=1)),
             "month_end": _aware(period_bounds(Frequency.MONTHLY, start.replace(day=1))[1]),
             "payer": rules.fee_payer,
@@ -181,12 +182,12 @@ def _rebates(cursor, params) -> None:
                 SELECT sl.supplier_id, sl.dealer_id, sl.supply AS amount
                 FROM settlement_settledline sl
                 JOIN settlement_settlementrun r ON r.id = sl.run_id
-                WHERE r.period_start >= %(month_start)s::date AND r.period_start < %(month_end)s::date
+                WHERE r.period_start >= %(month_first)s AND r.period_start < %(month_after)s
                 UNION ALL
                 SELECT a.supplier_id, a.dealer_id, -a.supply
                 FROM settlement_adjustment a
                 JOIN settlement_settlementrun r ON r.id = a.run_id
-                WHERE r.period_start >= %(month_start)s::date AND r.period_start < %(month_end)s::date
+                WHERE r.period_start >= %(month_first)s AND r.period_start < %(month_after)s
             ) month GROUP BY supplier_id, dealer_id
         ) v
         JOIN LATERAL (
@@ -205,11 +206,11 @@ MONTH_SALES = """
     SELECT dealer_id, SUM(amount) AS sales FROM (
         SELECT sl.dealer_id, sl.sales AS amount
         FROM settlement_settledline sl JOIN settlement_settlementrun r ON r.id = sl.run_id
-        WHERE r.period_start >= %(month_start)s::date AND r.period_start < %(month_end)s::date
+        WHERE r.period_start >= %(month_first)s AND r.period_start < %(month_after)s
         UNION ALL
         SELECT a.dealer_id, -a.refund
         FROM settlement_adjustment a JOIN settlement_settlementrun r ON r.id = a.run_id
-        WHERE r.period_start >= %(month_start)s::date AND r.period_start < %(month_end)s::date
+        WHERE r.period_start >= %(month_first)s AND r.period_start < %(month_after)s
     ) month GROUP BY dealer_id
 """
 

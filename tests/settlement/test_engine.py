@@ -233,6 +233,33 @@ def test_monthly_rebates_follow_the_suppliers_tiers(leaf, supplier_a, supplier_b
     assert not Statement.objects.filter(run=month, tenant_id=supplier_b.pk).exists()
 
 
+def test_a_months_rebate_counts_its_first_and_last_day_and_not_the_day_before(
+    leaf, supplier_a, dealer
+):
+    """Runs are dated in Beijing time; the month's bounds must not slip a day through UTC."""
+    RebateTier.objects.create(supplier=supplier_a, min_volume=Decimal("1"), percent=Decimal("10"))
+    first, last = dt.date(2031, 5, 1), dt.date(2031, 5, 31)
+    for day, supply in (
+        (first - dt.timedelta(days=1), "1000.00"),
+        (first, "100.00"),
+        (last, "10.00"),
+    ):
+        line_make(
+            dealer=dealer,
+            supplier=supplier_a,
+            category_id=leaf.pk,
+            line_total=supply,
+            supply_total=supply,
+            settleable=day,
+        )
+        settlement_run(kind="daily", period_start=day)
+    may = settlement_run(kind="monthly", period_start=first)
+    # May's volume is 100 + 10 (1 and 31 May); the 1,000 of 30 April belongs to April.
+    assert Statement.objects.get(run=may, party="dealer", tenant_id=dealer.pk).rebates == Decimal(
+        "11.00"
+    )
+
+
 def test_the_database_refuses_an_unbalanced_entry(db):
     account = LedgerAccount.objects.create(party="platform", kind="clearing")
     with pytest.raises(Exception, match="does not balance"), transaction.atomic():
