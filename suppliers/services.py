@@ -12,11 +12,12 @@ from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -704,8 +705,11 @@ def product_import_queue(*, actor: User, file_name: str, data: bytes):
 
     upload = ProductImport.objects.create(file_name=file_name[:255], data=data, created_by=actor)
     tenant_id, import_id = connection.tenant.pk, upload.pk
+    language = translation.get_language() or settings.LANGUAGE_CODE  # the report's language
     transaction.on_commit(
-        lambda: product_import_task.delay(tenant_id=tenant_id, import_id=import_id)
+        lambda: product_import_task.delay(
+            tenant_id=tenant_id, import_id=import_id, language=language
+        )
     )
     return upload
 

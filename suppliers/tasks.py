@@ -31,21 +31,24 @@ def offer_sync_sweep_task() -> int:
 
 
 @shared_task(name="suppliers.product_import", acks_late=True)
-def product_import_task(*, tenant_id: int, import_id: int) -> str:
-    """Import an uploaded catalogue CSV in its supplier's schema; returns the outcome."""
+def product_import_task(*, tenant_id: int, import_id: int, language: str = "zh-hans") -> str:
+    """Import an uploaded catalogue CSV in its supplier's schema; returns the outcome. The
+    report's messages are written in ``language``, the uploader's."""
+    from django.utils import translation
     from django.utils.translation import gettext as _
 
     from platform_site.celery import run_in_tenant
     from suppliers import services
 
-    try:
-        upload = run_in_tenant(tenant_id, services.product_import_run, import_id=import_id)
-    except Exception:
-        run_in_tenant(
-            tenant_id,
-            services.product_import_fail,
-            import_id=import_id,
-            message=_("The import stopped on an unexpected error; nothing was changed."),
-        )
-        raise
+    with translation.override(language):
+        try:
+            upload = run_in_tenant(tenant_id, services.product_import_run, import_id=import_id)
+        except Exception:
+            run_in_tenant(
+                tenant_id,
+                services.product_import_fail,
+                import_id=import_id,
+                message=_("The import stopped on an unexpected error; nothing was changed."),
+            )
+            raise
     return upload.status

@@ -316,6 +316,25 @@ def test_the_import_page_queues_the_file_and_its_page_shows_the_report(
     assert listing.count("商品.csv") == 2  # both uploads, newest first
 
 
+def test_the_worker_writes_the_report_in_the_uploaders_language(
+    supplier_a, categories, signed_in, celery_eager, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    client = signed_in(supplier_a, Role.MANAGER)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    with tenant_context(supplier_a):
+        warehouse_build()
+    rows = valid_rows() + [phone_row(product_code="BAD", sku_code="BAD-1", supply_price="x")]
+    upload = SimpleUploadedFile("商品.csv", csv_bytes(rows), content_type="text/csv")
+    with translation.override("en"):  # whatever the worker would speak by itself
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/products/import/", {"file": upload})
+    with tenant_context(supplier_a):
+        messages = [error["message"] for error in ProductImport.objects.get().errors]
+    assert "“x”不是有效金额。" in messages
+
+
 def test_an_upload_waits_for_the_worker_and_its_page_refreshes_itself(
     supplier_a, categories, signed_in
 ):
