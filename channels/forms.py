@@ -172,11 +172,14 @@ class StorefrontSettingsForm(forms.Form):
         required=False,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Shown on your storefront's home page (at most %(n)s).") % {"n": MAX_FEATURED},
     )
 
     def __init__(self, *args, listings=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Here, not on the field: ``%`` on a lazy string translates it at import time, once.
+        self.fields["featured"].help_text = _(
+            "Shown on your storefront's home page (at most %(n)s)."
+        ) % {"n": MAX_FEATURED}
         self.fields["featured"].choices = [
             (listing.pk, f"{listing.offer.name} ({listing.offer.code})") for listing in listings
         ]

@@ -74,13 +74,14 @@ class AfterSalesRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What is wrong, and anything the store should know."),
     )
-    photos = MultiplePhotoField(
-        label=_("Photos"),
-        help_text=_("Up to %(max)s photos (JPEG, PNG or WebP).") % {"max": PHOTOS_MAX},
-    )
+    photos = MultiplePhotoField(label=_("Photos"))
 
     def __init__(self, *args, quantity_left: int, **kwargs):
         super().__init__(*args, **kwargs)
+        # Here, not on the field: ``%`` on a lazy string translates it at import time, once.
+        self.fields["photos"].help_text = _("Up to %(max)s photos (JPEG, PNG or WebP).") % {
+            "max": PHOTOS_MAX
+        }
         self.fields["quantity"].widget.attrs.update(min=1, max=quantity_left)
         self.fields["quantity"].validators.append(_max_validator(quantity_left))
         self.fields["quantity"].initial = 1
