@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet
 
 from orders.models import (
     CartLine,
@@ -16,12 +16,11 @@ from orders.models import (
     OrderSplit,
     OrderStatus,
     Payment,
-    PaymentStatus,
     ShippingMethod,
     StatusChange,
 )
 from orders.quote import Quote, quote_build
-from orders.workflow.checkout import shipping_fee
+from orders.workflow.checkout import credit_used, shipping_fee
 
 
 def cart_items(*, user) -> list[tuple[int, int]]:
@@ -69,13 +68,7 @@ def credit_remaining(*, company) -> Decimal:
     """What the company may still order on account (the rule of orders.workflow.checkout)."""
     if not company.on_account:
         return Decimal("0.00")
-    outstanding = (
-        Order.objects.filter(company=company, payment_status=PaymentStatus.ON_ACCOUNT)
-        .exclude(status=OrderStatus.CANCELLED)
-        .aggregate(total=Sum("total"), refunded=Sum("refunded_total"))
-    )
-    used = (outstanding["total"] or Decimal(0)) - (outstanding["refunded"] or Decimal(0))
-    return max(company.credit_limit - used, Decimal("0.00"))
+    return max(company.credit_limit - credit_used(company_id=company.pk), Decimal("0.00"))
 
 
 def order_list(*, company_id: int, status: str = "") -> QuerySet[Order]:

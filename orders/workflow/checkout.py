@@ -3,6 +3,8 @@
 ``order_place`` runs in the dealer's schema (the storefront request, the dealer's 代下单 or
 import). In ONE PostgreSQL transaction it writes:
 
+0. (paying on account) nothing yet: it locks the buyer's company row and checks the credit
+   left, so two of the company's buyers cannot both spend the same credit;
 1. the dealer's ``Order`` row (its unique idempotency key makes a doubled submission wait here
    for the first one and then return the same order);
 2. per supplier, in ascending tenant id, in the supplier's schema: its stock rows for the
@@ -33,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from buyers.models import Address, Buyer
+from buyers.models import Address, Buyer, BuyerCompany
 from orders.models import (
     InvoiceType,
     Order,
@@ -170,13 +172,15 @@ def order_place(request: CheckoutRequest) -> tuple[Order, bool]:
     goods_total = quote.goods_total
     fee = shipping_fee(method, goods_total=goods_total, items=quote.item_count)
     total = goods_total + fee
-    payment_status, payment_due = _payment_terms(request, company, total)
+    payment_status, payment_due = _payment_terms(request, company)
     _invoice_check(request)
     settings = OrderSettings.current()
     split_status = SplitStatus.HELD if settings.review_orders else SplitStatus.PENDING
 
     try:
         with transaction.atomic():
+            if payment_status == PaymentStatus.ON_ACCOUNT:
+                _credit_hold(company, total)
             order = _order_insert(
                 request,
                 fingerprint,
@@ -229,7 +233,18 @@ def _parties(request: CheckoutRequest):
     return buyer_row.user, buyer_row.company, address, method
 
 
-def _payment_terms(request: CheckoutRequest, company, total: Decimal):
+def credit_used(*, company_id: int) -> Decimal:
+    """What a company owes on account: its open (not cancelled) on-account orders, less what
+    was refunded on them. The one rule of the credit limit (the checkout page shows it too)."""
+    outstanding = (
+        Order.objects.filter(company_id=company_id, payment_status=PaymentStatus.ON_ACCOUNT)
+        .exclude(status=OrderStatus.CANCELLED)
+        .aggregate(total=Sum("total"), refunded=Sum("refunded_total"))
+    )
+    return (outstanding["total"] or Decimal(0)) - (outstanding["refunded"] or Decimal(0))
+
+
+def _payment_terms(request: CheckoutRequest, company):
     if request.payment_method != PaymentMethod.ON_ACCOUNT:
         return PaymentStatus.UNPAID, None
     if not company.on_account:
@@ -237,21 +252,23 @@ def _payment_terms(request: CheckoutRequest, company, total: Decimal):
             _("Your company has not been granted payment on account."),
             field_errors={"payment_method": _("Choose another payment method.")},
         )
-    outstanding = (
-        Order.objects.filter(company=company, payment_status=PaymentStatus.ON_ACCOUNT)
-        .exclude(status=OrderStatus.CANCELLED)
-        .aggregate(total=Sum("total"), refunded=Sum("refunded_total"))
-    )
-    used = (outstanding["total"] or Decimal(0)) - (outstanding["refunded"] or Decimal(0))
-    if used + total > company.credit_limit:
-        raise CheckoutError(
-            _("This order (¥%(total)s) exceeds your remaining credit of ¥%(left)s on account.")
-            % {"total": f"{total:,.2f}", "left": f"{max(company.credit_limit - used, 0):,.2f}"},
-            field_errors={"payment_method": _("Choose another payment method.")},
-        )
     return PaymentStatus.ON_ACCOUNT, timezone.localdate() + timedelta(
         days=company.payment_terms_days
     )
+
+
+def _credit_hold(company, total: Decimal) -> None:
+    """Inside the checkout's transaction, before anything is written: lock the company's row,
+    so two of its buyers ordering on account at once are checked one after the other, then
+    check the order fits in what is left of the credit limit."""
+    locked = BuyerCompany.objects.select_for_update().get(pk=company.pk)
+    used = credit_used(company_id=locked.pk)
+    if used + total > locked.credit_limit:
+        raise CheckoutError(
+            _("This order (¥%(total)s) exceeds your remaining credit of ¥%(left)s on account.")
+            % {"total": f"{total:,.2f}", "left": f"{max(locked.credit_limit - used, 0):,.2f}"},
+            field_errors={"payment_method": _("Choose another payment method.")},
+        )
 
 
 def _invoice_check(request: CheckoutRequest) -> None:

@@ -77,15 +77,16 @@ def _stock_of(supplier, offer_sku) -> tuple[int, int]:
     return sum(r.on_hand for r in rows), sum(r.reserved for r in rows)
 
 
-def _run(race, jobs) -> list:
-    """Run ``jobs`` [(buyer, items, key)] at once, one thread each; returns outcomes."""
+def _run(race, jobs, **checkout) -> list:
+    """Run ``jobs`` [(buyer, items, key)] at once, one thread each (``checkout``: more fields
+    of the checkout request); returns outcomes."""
     outcomes: list = [None] * len(jobs)
     barrier = threading.Barrier(len(jobs))
 
     def work(index, buyer, items, key):
         try:
             with tenant_context(race["dealer"]):
-                request = checkout_request(buyer, items, key=key)
+                request = checkout_request(buyer, items, key=key, **checkout)
                 barrier.wait(timeout=30)
                 order, created = order_place(request)
                 outcomes[index] = ("ok", order.pk, created)
@@ -145,3 +146,32 @@ def test_orders_locking_the_same_skus_in_opposite_order_do_not_deadlock(race):
     assert _stock_of(first, x) == (500, THREADS)
     assert _stock_of(first, y) == (500, THREADS)
     assert _stock_of(second, z) == (500, THREADS)
+
+
+def test_two_buyers_of_one_company_cannot_both_spend_its_last_credit(race, django_db_blocker):
+    """Each order fits in the credit limit; both together do not: one is placed, one refused."""
+    from decimal import Decimal
+
+    from buyers.models import Buyer, BuyerCompany
+    from orders.quote import quote_build
+
+    supplier = race["suppliers"][1]
+    sku = race["skus"][supplier.slug][1]
+    _stock_set(supplier, sku, [100])
+    first, second = race["buyers"][:2]
+    with django_db_blocker.unblock(), tenant_context(race["dealer"]):
+        quote = quote_build(dealer_id=race["dealer"].pk, items=[(sku.pk, 1)])
+        one_order = quote.goods_total + Decimal("12.00")  # the shop's shipping fee
+        company = Buyer.objects.get(user=first).company
+        BuyerCompany.objects.filter(pk=company.pk).update(
+            on_account=True, credit_limit=one_order * Decimal("1.5")
+        )
+        Buyer.objects.filter(user=second).update(company=company)  # a colleague
+    connection.set_schema_to_public()
+    jobs = [(buyer, [(sku, 1)], uuid.uuid4().hex) for buyer in (first, second)]
+
+    outcomes = _run(race, jobs, payment_method="on_account")
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
+    refusal = next(o[1] for o in outcomes if o[0] == "refused")
+    assert f"{one_order * Decimal('0.5'):,.2f}" in refusal  # the credit the first one left
+    assert _stock_of(supplier, sku) == (100, 1)
