@@ -26,6 +26,8 @@ class Role(models.TextChoices):
 # Higher rank may do everything a lower rank may.
 ROLE_RANK = {Role.BUYER: 0, Role.STAFF: 1, Role.MANAGER: 2, Role.OWNER: 3}
 TEAM_ROLES = (Role.OWNER, Role.MANAGER, Role.STAFF)
+# Who is told what a tenant must act on (new orders, low stock, statements).
+MANAGER_ROLES = (Role.OWNER, Role.MANAGER)
 
 
 class UserManager(BaseUserManager):

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Notification, Role, User
+from accounts.models import MANAGER_ROLES, Notification, User
 
 TITLE_MAX = 200
 LINK_MAX = 500
@@ -57,9 +57,6 @@ def notification_send(
         for user in {user.pk: user for user in recipients if user.is_active}.values()
     ]
     return Notification.objects.bulk_create(rows)
-
-
-MANAGER_ROLES = (Role.OWNER, Role.MANAGER)
 
 
 def notification_send_managers(*, kind: str, title: str, body: str = "", link: str = "") -> int:

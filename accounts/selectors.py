@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
-from accounts.models import TEAM_ROLES, AuditLog, Role, User
+from accounts.models import MANAGER_ROLES, TEAM_ROLES, AuditLog, Role, User
 
 
 def member_list(*, query: str = "") -> QuerySet[User]:
@@ -26,6 +26,11 @@ def member_list(*, query: str = "") -> QuerySet[User]:
         ),
         "email",
     )
+
+
+def manager_list() -> list[User]:
+    """The active owners and managers of the active schema."""
+    return list(User.objects.filter(is_active=True, role__in=MANAGER_ROLES))
 
 
 def member_get(*, pk: int) -> User:

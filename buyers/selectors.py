@@ -27,12 +27,6 @@ def buyer_of(user) -> Buyer | None:
     return buyer
 
 
-def company_of(user) -> BuyerCompany | None:
-    """The buyer company of a signed-in buyer user, else None."""
-    buyer = buyer_of(user)
-    return buyer.company if buyer is not None else None
-
-
 def address_list(*, company: BuyerCompany) -> QuerySet[Address]:
     """The company's address book, default first."""
     return Address.objects.filter(company=company)
@@ -41,10 +35,6 @@ def address_list(*, company: BuyerCompany) -> QuerySet[Address]:
 def address_get(*, company: BuyerCompany, pk: int) -> Address:
     """One address of the company; raises ``Address.DoesNotExist`` for any other."""
     return Address.objects.get(company=company, pk=pk)
-
-
-def address_default(*, company: BuyerCompany) -> Address | None:
-    return Address.objects.filter(company=company, is_default=True).first()
 
 
 def company_list(*, search: str = "", verified: str = "") -> QuerySet[BuyerCompany]:

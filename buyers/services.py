@@ -43,7 +43,6 @@ from buyers.models import (
     VerificationPurpose,
 )
 from buyers.phone import mobile_normalise
-from buyers.selectors import buyer_can_order, buyer_order_refusal  # noqa: F401 - re-exported
 from buyers.sms import sms_send
 from network.referral import buyer_signup_record
 from suppliers.money import money_round

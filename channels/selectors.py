@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
-from catalog.models import DealerAuthorisation, SupplyOffer, SupplyOfferSku
+from catalog.models import SupplyOffer, SupplyOfferSku
 from catalog.search import query_text
 from catalog.selectors import category_descendant_ids
 from channels.models import Listing, ListingStatus, StorefrontSettings
@@ -34,10 +34,6 @@ def current_dealer_id() -> int:
     if tenant is None or getattr(tenant, "type", None) != "dealer":
         raise RuntimeError("channels reads and writes need a dealer's schema to be active")
     return tenant.pk
-
-
-def authorising_suppliers(dealer_id: int):
-    return DealerAuthorisation.objects.filter(dealer_id=dealer_id).values("supplier_id")
 
 
 def offers_visible(*, dealer_id: int) -> QuerySet[SupplyOffer]:

@@ -60,12 +60,6 @@ UPSERT_SQL = """
     SET quantity = LEAST(orders_cartline.quantity + EXCLUDED.quantity, %s)
 """
 
-SET_SQL = """
-    INSERT INTO orders_cartline (user_id, offer_sku_id, quantity, added_at)
-    VALUES (%s, %s, %s, %s)
-    ON CONFLICT (user_id, offer_sku_id) DO UPDATE SET quantity = EXCLUDED.quantity
-"""
-
 
 def _upsert(*, user_id: int, items: list[tuple[int, int]]) -> None:
     """Add ``items`` [(offer SKU id, quantity)] to the user's cart (quantities add up)."""

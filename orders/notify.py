@@ -22,17 +22,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.notifications import notification_send, notification_send_managers
 
 DEALER_ORDER_PATH = "/backoffice/orders/{pk}/"
 BUYER_ORDER_PATH = "/orders/{pk}/"
 SUPPLIER_ORDER_PATH = "/orders/{pk}/"
-
-
-def managers() -> list[User]:
-    """The active owners and managers of the active schema."""
-    return list(User.objects.filter(is_active=True, role__in=[Role.OWNER, Role.MANAGER]))
 
 
 def supplier_order_placed(supplier_order) -> None:
@@ -71,26 +66,44 @@ def buyer_tell(
 ) -> None:
     """Dealer schema: tell the order's buyer in-app and, after commit, by email. ``buyer``:
     the order's buyer (User) when the caller has it at hand."""
-    if buyer is None or buyer.pk != order.buyer_id:
-        buyer = User.objects.filter(pk=order.buyer_id).first()
-    if buyer is None:
-        return
-    notification_send(
-        recipients=[buyer],
+    buyer_notify(
+        user_id=order.buyer_id,
+        order_id=order.pk,
         kind=kind,
         title=title,
         body=body,
         link=BUYER_ORDER_PATH.format(pk=order.pk),
+        email=email,
+        user=buyer,
     )
-    if email and buyer.email:
+
+
+def buyer_notify(
+    *,
+    user_id: int,
+    order_id: int,
+    kind: str,
+    title: str,
+    link: str,
+    body: str = "",
+    email: bool = True,
+    user=None,
+) -> None:
+    """Dealer schema: tell an active buyer in-app (``link``: the page it is about) and, after
+    commit and when they have an email address, by email about order ``order_id``."""
+    if user is None or user.pk != user_id:
+        user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.is_active:
+        return
+    notification_send(recipients=[user], kind=kind, title=title, body=body, link=link)
+    if email and user.email:
         tenant_id = connection.tenant.pk
-        order_id, buyer_id = order.pk, buyer.pk
         language = translation.get_language() or settings.LANGUAGE_CODE
         transaction.on_commit(
             lambda: order_email_task.delay(
                 tenant_id=tenant_id,
                 order_id=order_id,
-                user_id=buyer_id,
+                user_id=user_id,
                 subject=str(title),
                 body=str(body),
                 language=language,

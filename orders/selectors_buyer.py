@@ -37,10 +37,6 @@ def cart_quote(*, user, dealer_id: int) -> Quote:
     return quote_build(dealer_id=dealer_id, items=cart_items(user=user))
 
 
-def cart_count(*, user) -> int:
-    return CartLine.objects.filter(user_id=user.pk).count()
-
-
 def items_token(items) -> str:
     """A short fingerprint of cart contents: the checkout form carries the one it showed."""
     text = ",".join(f"{int(sku)}x{int(qty)}" for sku, qty in sorted(items))

@@ -29,16 +29,6 @@ from orders.workflow.checkout import (
     order_place,
 )
 
-FIELD_NAMES = {
-    "address": "address",
-    "shipping_method": "shipping_method",
-    "payment_method": "payment_method",
-    "invoice_type": "invoice_type",
-    "invoice_company": "invoice_company",
-    "invoice_tax_number": "invoice_tax_number",
-    "note": "note",
-}
-
 
 class CheckoutView(ShopPageMixin, TemplateView):
     template_name = "orders/storefront/checkout.html"
@@ -171,7 +161,7 @@ class CheckoutView(ShopPageMixin, TemplateView):
             return self._render(form, error=str(error), status=409)
         except CheckoutError as error:
             for field, message in error.field_errors.items():
-                form.add_error(FIELD_NAMES.get(field), message)
+                form.add_error(field if field in form.fields else None, message)
             return self._render(form, error=str(error), line_errors=error.line_errors, status=400)
         if created:
             messages.success(

@@ -193,8 +193,7 @@ def _party_tell_after_commit(statement: Statement) -> None:
 def statement_notify(*, statement_id: int) -> int:
     """In the party's schema (active): a notification of the statement's new status to its
     owners and managers. Returns how many were written."""
-    from accounts.notifications import notification_send
-    from orders.notify import managers
+    from accounts.notifications import notification_send_managers
 
     statement = Statement.objects.select_related("run").get(pk=statement_id)
     period = f"{statement.run.period_start:%Y-%m-%d}"
@@ -206,14 +205,12 @@ def statement_notify(*, statement_id: int) -> int:
         }
     else:
         title = _("Your dispute of the statement of %(period)s is resolved") % {"period": period}
-    sent = notification_send(
-        recipients=managers(),
+    return notification_send_managers(
         kind=f"statement.{statement.status}",
         title=title,
         body=statement.resolution if statement.status == StatementStatus.RESOLVED else "",
         link=STATEMENT_PATHS[statement.party].format(pk=statement.pk),
     )
-    return len(sent)
 
 
 def _payout_entry(statement: Statement, *, reference: str) -> JournalEntry | None:

@@ -29,8 +29,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.notifications import notification_send
+from accounts.selectors import manager_list
 from supplychain.models import LowStockAlert, StockLevel, Warehouse
 from tenants.models import Tenant
 
@@ -107,7 +108,7 @@ def _alerts_with_rows(alert_ids: Iterable[int]):
 
 def alert_recipients() -> list[User]:
     """Who hears about low stock: the active owners and managers of this supplier."""
-    return list(User.objects.filter(is_active=True, role__in=[Role.OWNER, Role.MANAGER]))
+    return manager_list()
 
 
 def _alerts_notify(alert_ids: list[int]) -> None:

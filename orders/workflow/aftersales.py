@@ -30,7 +30,6 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.notifications import notification_send
 from accounts.services import audit_record
 from orders.models import (
     AfterSalesKind,
@@ -207,52 +206,25 @@ def _track_open(
     return track
 
 
-def _managers():
-    from orders.notify import managers
-
-    return managers()
-
-
 def _tell_managers(*, path: str, pk: int, kind: str, title: str, body: str = "") -> None:
     """The active schema's owners and managers."""
-    notification_send(
-        recipients=_managers(), kind=kind, title=title, body=body, link=path.format(pk=pk)
-    )
+    from accounts.notifications import notification_send_managers
+
+    notification_send_managers(kind=kind, title=title, body=body, link=path.format(pk=pk))
 
 
 def _tell_buyer(request: AfterSalesRequest, *, title: str, body: str = "") -> None:
     """Dealer schema: the buyer who asked, in-app and (after commit) by email."""
-    from django.conf import settings
-    from django.db import connection
-    from django.utils import translation
+    from orders.notify import buyer_notify
 
-    from accounts.models import User
-    from orders.notify import order_email_task
-
-    buyer = User.objects.filter(pk=request.requested_by_id, is_active=True).first()
-    if buyer is None:
-        return
-    notification_send(
-        recipients=[buyer],
+    buyer_notify(
+        user_id=request.requested_by_id,
+        order_id=request.order_id,
         kind="aftersales.update",
         title=title,
         body=body,
         link=BUYER_PATH.format(pk=request.pk),
     )
-    if buyer.email:
-        tenant_id, order_id, user_id = connection.tenant.pk, request.order_id, buyer.pk
-        language = translation.get_language() or settings.LANGUAGE_CODE
-        transaction.on_commit(
-            lambda: order_email_task.delay(
-                tenant_id=tenant_id,
-                order_id=order_id,
-                user_id=user_id,
-                subject=str(title),
-                body=str(body),
-                language=language,
-            ),
-            robust=True,
-        )
 
 
 def _photos_process(photos) -> list:
