@@ -20,11 +20,11 @@ Caching (channels.views_storefront keeps rendered pages): keys carry the tenant 
   dealer's listings, prices or settings (channels.services);
 * the catalogue stamp: the latest ``SupplyOffer.updated_at`` (an index-only lookup; the
   publishing sync sets it, with ``version``, whenever it changes an offer or its SKUs: stock,
-  prices, status), plus the number and latest time of this dealer's authorisations;
+  prices, status);
 * the visibility stamp (``network.VisibilityStamp``), moved by database triggers on every
-  change of levels, dealer profiles, authorisation rules and regions, exclusive regions and a
-  tenant's status: a dealer moved to another level or region, or a supplier suspended, shows
-  on the next page.
+  change of levels, dealer profiles, authorisation rules and regions, exclusive regions,
+  one-by-one authorisations and a tenant's status: a dealer moved to another level or region,
+  or a supplier suspended, shows on the next page.
 
 So any change misses the cache on the next request; ``CACHE_SECONDS`` only bounds what no
 stamp sees (a category renamed in the admin).
@@ -110,8 +110,6 @@ _LOAD_SQL = """
 SELECT {columns},
     (SELECT max(updated_at) FROM catalog_supplyoffer),
     (SELECT count(*) || '.' || coalesce(max(id), 0) FROM catalog_category),
-    (SELECT count(*) || '.' || coalesce(extract(epoch FROM max(created_at)), 0)
-       FROM catalog_dealerauthorisation WHERE dealer_id = %s),
     (SELECT coalesce(max(version), 0) FROM network_visibilitystamp)
 FROM (SELECT 1) AS one LEFT JOIN channels_storefrontsettings s ON s.singleton = 1
 """.format(columns=", ".join(f's."{field.column}"' for field in _SETTINGS_FIELDS))
@@ -123,10 +121,8 @@ def storefront_load(*, dealer) -> Storefront:
     Categories: their number and highest id notice one added (a rename waits CACHE_SECONDS).
     """
     with connection.cursor() as cursor:
-        cursor.execute(_LOAD_SQL, [dealer.pk])
-        *values, offers_stamp, categories_stamp, authorisations_stamp, network_stamp = (
-            cursor.fetchone()
-        )
+        cursor.execute(_LOAD_SQL)
+        *values, offers_stamp, categories_stamp, network_stamp = cursor.fetchone()
     if values[0] is None:
         settings_row = StorefrontSettings()
     else:
@@ -138,7 +134,7 @@ def storefront_load(*, dealer) -> Storefront:
         settings=settings_row,
         dealer_id=dealer.pk,
         dealer_name=dealer.name,
-        cache_version=f"{settings_row.version}.{offers}.{authorisations_stamp}.{network_stamp}",
+        cache_version=f"{settings_row.version}.{offers}.{network_stamp}",
         categories_version=categories_stamp,
     )
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
-from catalog.models import DealerAuthorisation, SupplyOffer
+from catalog.models import DealerAuthorisation
 from network.models import (
     AuthorisationMode,
     AuthorisationRule,
@@ -35,12 +35,6 @@ class NetworkError(Exception):
 
 def region_label(province: str, city: str) -> str:
     return f"{province} {city}".strip() if city else province
-
-
-def _offers_touch(supplier: Tenant) -> None:
-    SupplyOffer.objects.filter(supplier=supplier).update(
-        version=F("version") + 1, updated_at=timezone.now()
-    )
 
 
 def _supplier_locked(supplier: Tenant) -> Tenant:
@@ -83,7 +77,6 @@ def authorisation_rule_update(
         RuleRegion.objects.bulk_create(
             [RuleRegion(rule=rule, province=province, city=city) for province, city in regions]
         )
-    _offers_touch(supplier)
     audit_record(
         actor=actor,
         action="network.rule_changed",
@@ -208,7 +201,6 @@ def exclusive_region_create(
             )
     except IntegrityError:
         raise NetworkError(_("This region is already exclusive to a dealer.")) from None
-    _offers_touch(supplier)
     audit_record(
         actor=actor,
         action="network.exclusive_region_created",
@@ -227,7 +219,6 @@ def exclusive_region_delete(*, actor: User | None, supplier: Tenant, pk: int) ->
         return False
     data = {"province": region.province, "city": region.city, "dealer": region.dealer_id}
     region.delete()
-    _offers_touch(supplier)
     audit_record(actor=actor, action="network.exclusive_region_deleted", data=data)
     return True
 
