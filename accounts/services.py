@@ -197,6 +197,11 @@ def member_invite(
     email = _normalise_email(email)
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
+        if existing.role == Role.BUYER:
+            raise MemberRuleError(
+                _("%(email)s belongs to a buyer account of this store; use another address.")
+                % {"email": email}
+            )
         if existing.is_active:
             raise MemberRuleError(
                 _("%(email)s is already a member of this team.") % {"email": email}

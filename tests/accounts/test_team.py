@@ -175,6 +175,22 @@ def test_inviting_an_existing_member_says_so(supplier_a, acme_team, host_client)
     assert "team-staff@acme.test is already a member of this team." in response.content.decode()
 
 
+def test_inviting_a_buyers_address_at_a_dealer_says_whose_it_is(dealer):
+    from tests.builders import buyer_make
+
+    buyer_make(dealer, email="purchaser@buyer.test")
+    with tenant_context(dealer):
+        owner = member_make(dealer, email="boss@delta.test", role=Role.OWNER)
+        with pytest.raises(services.MemberRuleError, match="belongs to a buyer account"):
+            services.member_invite(
+                actor=owner,
+                email="purchaser@buyer.test",
+                role=Role.STAFF,
+                base_url="http://delta.localhost",
+                organisation="Delta",
+            )
+
+
 def test_the_same_email_may_belong_to_members_of_two_tenants(
     supplier_a, supplier_b, acme_team, host_client
 ):
