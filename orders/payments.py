@@ -155,14 +155,18 @@ def payment_complete(*, gateway: str, reference: str, outcome: str) -> Payment:
     payment.settled_by_label = gateway
     payment.save(update_fields=["status", "settled_at", "settled_by_label"])
     if outcome == PaymentRecordStatus.SUCCEEDED:
-        _mark_paid(order)
+        _mark_paid(order)  # the money has arrived, whatever became of the order meanwhile
         from orders.notify import dealer_tell
 
+        if order.status == OrderStatus.CANCELLED:
+            # Paid at the gateway after the order was cancelled: the dealer owes it back.
+            title = _("Order %(number)s was paid online after it was cancelled: refund ¥%(amount)s")
+        else:
+            title = _("Order %(number)s was paid online: ¥%(amount)s")
         dealer_tell(
             order,
             kind="order.paid",
-            title=_("Order %(number)s was paid online: ¥%(amount)s")
-            % {"number": order.number, "amount": f"{payment.amount:,.2f}"},
+            title=title % {"number": order.number, "amount": f"{payment.amount:,.2f}"},
         )
     return payment
 

@@ -171,3 +171,24 @@ def test_a_rejected_only_proof_makes_the_order_unpaid_again(dealer, shop, buyer,
     with tenant_context(dealer):
         payments.payment_reject(payment_id=payment.pk, actor=None)
         assert Order.objects.get(pk=order.pk).payment_status == PaymentStatus.UNPAID
+
+
+def test_a_payment_arriving_after_the_order_was_cancelled_asks_the_dealer_to_refund(
+    dealer, shop, buyer, buyer_client
+):
+    from django.utils import translation
+
+    from accounts.models import Notification
+    from orders.workflow.lifecycle import order_cancel
+
+    order = _order(dealer, shop, buyer)
+    start = buyer_client.post(f"/orders/{order.pk}/pay/")
+    [payment] = _payments(dealer, order)
+    with tenant_context(dealer):
+        order_cancel(order_id=order.pk, actor=buyer, reason="changed my mind", by="buyer")
+        with translation.override("en"):
+            payments.SandboxGateway().complete(payment.reference, "succeeded")  # the bank, late
+        told = list(Notification.objects.filter(kind="order.paid").values_list("title", flat=True))
+    assert start.status_code == 302
+    assert told and all("after it was cancelled: refund ¥2,012.00" in title for title in told)
+    assert _reload(dealer, order).payment_status == PaymentStatus.PAID  # the money is there
